@@ -1,0 +1,173 @@
+"""The schema of a trial file (pydantic 1.10, Rasa's pin): unknown keys are errors.
+
+Cross-references (a rule naming a fact, a cohort, a medicine class) are checked in
+``criteria.trial`` once the lexicon is known.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Extra, Field, root_validator, validator
+
+from criteria.rules import Rule, parse_rule
+
+AnswerType = Literal["yes_no", "choice", "age", "number", "date", "date_or_never", "dose", "medicine_list"]
+AssessedBy = Literal["patient", "both", "judgement", "site"]
+
+_ID = r"^[a-z][a-z0-9_-]*$"
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+        arbitrary_types_allowed = True
+
+
+class Answer(_Strict):
+    """What kind of answer a question takes, and which answers are allowed."""
+
+    type: AnswerType
+    choices: dict[str, str] | None = None
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    implied_min_duration: str | None = None
+    medicine_class: str | None = None
+
+    @root_validator(skip_on_failure=True)
+    def _fits_type(cls, values: dict[str, object]) -> dict[str, object]:
+        kind = values["type"]
+        allowed: dict[str, set[str]] = {
+            "choice": {"choices"},
+            "number": {"unit", "min", "max"},
+            "age": {"min", "max"},
+            "medicine_list": {"implied_min_duration"},
+            "dose": {"medicine_class", "max"},
+        }
+        extra = {k for k in ("choices", "unit", "min", "max", "implied_min_duration", "medicine_class")
+                 if values.get(k) is not None} - allowed.get(str(kind), set())
+        if extra:
+            raise ValueError(f"answer type {kind!r} does not take {sorted(extra)}")
+        if kind == "choice" and not values.get("choices"):
+            raise ValueError("a choice answer needs 'choices'")
+        if kind == "number" and not values.get("unit"):
+            raise ValueError("a number answer needs a 'unit'")
+        if kind == "dose" and not values.get("medicine_class"):
+            raise ValueError("a dose answer needs 'medicine_class'")
+        return values
+
+
+class FactDef(_Strict):
+    """One question a patient can answer."""
+
+    id: str = Field(..., regex=_ID)
+    question: str = Field(..., min_length=10)
+    why: str = Field(..., min_length=10)
+    explain: str = Field(..., min_length=10)
+    terms: dict[str, str] = Field(default_factory=dict)
+    answer: Answer
+
+
+class Source(_Strict):
+    """Where in the listing a criterion comes from."""
+
+    section: Literal["inclusion", "exclusion", "conditions"]
+    item: str
+    text: str = Field(..., min_length=10)
+
+
+class CriterionDef(_Strict):
+    """One criterion: its source sentence, who can assess it and its rule.
+
+    ``rule`` says when an inclusion is satisfied, or when an exclusion applies.
+    """
+
+    id: str = Field(..., regex=_ID)
+    kind: Literal["inclusion", "exclusion"]
+    cohorts: tuple[str, ...]
+    assessed_by: AssessedBy
+    source: Source
+    plain: str = Field(..., min_length=10)
+    reason_not_met: str | None = None
+    site_check: str | None = None
+    rule: Rule | None = None
+    rule_out_rate: float = Field(0.0, ge=0.0, le=1.0)
+    note: str | None = None
+
+    @validator("rule", pre=True)
+    def _parse_rule(cls, value: object) -> Rule | None:
+        return None if value is None else parse_rule(value)
+
+    @validator("cohorts")
+    def _some_cohort(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one cohort, or 'all'")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _parts_fit(cls, values: dict[str, object]) -> dict[str, object]:
+        by = values["assessed_by"]
+        has_rule = values.get("rule") is not None
+        if by == "site":
+            if has_rule or values.get("reason_not_met") or values.get("rule_out_rate"):
+                raise ValueError("a site-assessed criterion has no patient rule, reason_not_met or rule_out_rate")
+        else:
+            if not has_rule:
+                raise ValueError(f"assessed_by {by!r} needs a 'rule'")
+            if not values.get("reason_not_met"):
+                raise ValueError(f"assessed_by {by!r} needs 'reason_not_met'")
+        if by != "patient" and not values.get("site_check"):
+            raise ValueError(f"assessed_by {by!r} needs 'site_check' (what the site verifies)")
+        if by == "patient" and values.get("site_check"):
+            raise ValueError("assessed_by 'patient' takes no 'site_check'; use 'both'")
+        return values
+
+
+class Check(_Strict):
+    """A contradiction between answers: when ``when`` holds, a coordinator must look."""
+
+    id: str = Field(..., regex=_ID)
+    when: Rule
+    message: str = Field(..., min_length=10)
+
+    @validator("when", pre=True)
+    def _parse_rule(cls, value: object) -> Rule:
+        return parse_rule(value, "when")
+
+
+class Cohort(_Strict):
+    """One cohort of the trial."""
+
+    name: str
+    plain: str
+
+
+class TrialMeta(_Strict):
+    """Identity of the trial and settings of its screening."""
+
+    id: str = Field(..., regex=r"^NCT\d{8}$")
+    title: str
+    short_title: str
+    listing: str
+    cohort_fact: str
+    cohorts: dict[str, Cohort]
+    min_confidence_to_rule_out: float = Field(0.8, ge=0.0, le=1.0)
+
+    @validator("cohorts")
+    def _cohort_ids(cls, value: dict[str, Cohort]) -> dict[str, Cohort]:
+        for key in value:
+            if key == "all" or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+                raise ValueError(f"cohort id {key!r} must be lower_snake_case and not 'all'")
+        return value
+
+
+class TrialFile(_Strict):
+    """A whole trial file."""
+
+    trial: TrialMeta
+    facts: tuple[FactDef, ...]
+    criteria: tuple[CriterionDef, ...]
+    checks: tuple[Check, ...] = ()

@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/* and .ci/run. Source it; don't execute it.
+# Callers run under `set -euo pipefail`, so every probe that may fail is guarded.
+
+# Absolute paths, so the helpers work whatever the caller's cwd is.
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO_ROOT/.venv"
+INSTALL_STAMP="$VENV/.prescreen-install-stamp"
+
+warn() { echo "warning: $*" >&2; }
+
+# True if "$1" runs and is Python 3.10. A pyenv shim for a version that is
+# not selected fails here, which is why we test rather than trust the name.
+_is_python310() {
+    [ -n "$1" ] && "$1" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1
+}
+
+# Print the path of a working Python 3.10 on stdout, or explain and fail.
+# Rasa 3.6 (a later issue) refuses 3.11+, so the venv must be exactly 3.10.
+find_python310() {
+    local candidates=() c pyenv_root
+    if [ -n "${PYTHON310:-}" ]; then
+        if _is_python310 "$PYTHON310"; then
+            candidates=("$PYTHON310")
+        else
+            warn "PYTHON310=$PYTHON310 is not a working Python 3.10; looking elsewhere"
+        fi
+    fi
+    if c="$(command -v python3.10 2>/dev/null)"; then candidates+=("$c"); fi
+    # pyenv may be installed but not on PATH (e.g. a non-login CI shell).
+    pyenv_root="$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")"
+    # Newest 3.10.x last in version order, so reverse it to try it first.
+    while IFS= read -r c; do
+        [ -n "$c" ] && candidates+=("$c")
+    done < <(printf '%s\n' "$pyenv_root"/versions/3.10.*/bin/python3.10 | sort -rV)
+    candidates+=(/usr/bin/python3.10 /usr/local/bin/python3.10)
+
+    for c in "${candidates[@]}"; do
+        if _is_python310 "$c"; then
+            # Print the interpreter's own path, not a shim's.
+            "$c" -c 'import sys; print(sys.executable)'
+            return 0
+        fi
+    done
+
+    cat >&2 <<'EOF'
+error: Python 3.10 is required (Rasa 3.6 does not support 3.11+), but none was found.
+Get one of these ways, then re-run:
+  pyenv install 3.10.13                             # any OS, with pyenv
+  apt-get install python3.10 python3.10-venv        # where the distro packages 3.10
+  export PYTHON310=/path/to/python3.10              # point at one you already have
+EOF
+    return 1
+}
+
+# Make $VENV a Python 3.10 virtualenv with the project installed (editable,
+# with the dev extras). Reinstalls only when pyproject.toml has changed since
+# the last successful install, so repeated runs start in about a second.
+ensure_venv() {
+    local py version stamp
+    if ! _is_python310 "$VENV/bin/python"; then
+        py="$(find_python310)" || return 1
+        version="$("$py" -c 'import platform; print(platform.python_version())')" || return 1
+        if [ -e "$VENV" ]; then
+            echo "==> removing .venv (it is not a working Python 3.10 virtualenv)"
+            rm -rf "$VENV"
+        fi
+        echo "==> creating virtualenv (.venv, Python $version)"
+        if ! "$py" -m venv "$VENV"; then
+            rm -rf "$VENV"
+            echo "error: '$py -m venv' failed; on Debian/Ubuntu: apt-get install python3.10-venv" >&2
+            return 1
+        fi
+        # An old bundled pip can't do PEP 660 editable installs well; not fatal if offline.
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip || warn "could not upgrade pip; continuing"
+    fi
+
+    stamp="$("$VENV/bin/python" -c 'import hashlib, sys
+print("pyproject.toml sha256:", hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' \
+        "$REPO_ROOT/pyproject.toml")"
+    # Also check the package is really installed: someone may have pip-uninstalled it.
+    if [ "$(cat "$INSTALL_STAMP" 2>/dev/null)" = "$stamp" ] &&
+        "$VENV/bin/python" -c 'import importlib.metadata as m; m.version("prescreen")' 2>/dev/null; then
+        echo "==> dependencies up to date"
+        return 0
+    fi
+    echo "==> installing dependencies (about 1 minute on first run)"
+    rm -f "$INSTALL_STAMP"  # written back only once the install succeeds
+    (cd "$REPO_ROOT" && "$VENV/bin/python" -m pip install --quiet -e '.[dev]')
+    echo "$stamp" >"$INSTALL_STAMP"
+}
+
+# Run "$@" every half second until it succeeds; give up after 10 s.
+_wait_until() {
+    local _
+    for _ in $(seq 20); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+# Start PostgreSQL and Redis if they are installed but down. Today's tests
+# don't need them (later issues do), so a missing tool is only a warning.
+ensure_services() {
+    local pg_version
+    if ! command -v pg_isready >/dev/null; then
+        warn "pg_isready not found; not checking PostgreSQL"
+    elif pg_isready -q -h 127.0.0.1; then
+        echo "==> PostgreSQL is up"
+    elif ! command -v pg_ctlcluster >/dev/null || [ ! -d /etc/postgresql ]; then
+        warn "PostgreSQL is down and pg_ctlcluster is not available to start it"
+    else
+        # shellcheck disable=SC2012  # cluster version dirs are plain numbers like 15
+        pg_version="$(ls /etc/postgresql | sort -V | tail -n 1)" || true
+        echo "==> starting PostgreSQL $pg_version"
+        if pg_ctlcluster --skip-systemctl-redirect "$pg_version" main start; then
+            _wait_until pg_isready -q -h 127.0.0.1 || warn "PostgreSQL started but is not accepting connections"
+        else
+            warn "could not start PostgreSQL"
+        fi
+    fi
+
+    if ! command -v redis-cli >/dev/null || ! command -v redis-server >/dev/null; then
+        warn "redis-cli/redis-server not found; not checking Redis"
+    elif redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+        echo "==> Redis is up"
+    else
+        echo "==> starting Redis"
+        mkdir -p /var/lib/redis /var/log/redis || true
+        # --save "" and no AOF: a throwaway cache for tests, nothing kept on disk.
+        if redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+            --dir /var/lib/redis --logfile /var/log/redis/ci.log; then
+            _wait_until redis-cli -h 127.0.0.1 ping || warn "Redis started but is not answering"
+        else
+            warn "could not start Redis"
+        fi
+    fi
+}
