@@ -1,0 +1,346 @@
+"""The evaluator, table by table: each cohort's eligible path, every knock-out and its boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from criteria import State, Status, Trial, Unknown, evaluate
+from tests.criteria.profiles import (
+    IIM,
+    PROFILES,
+    SLE,
+    SSC,
+    TODAY,
+    complete,
+    days_ago,
+    facts_for,
+    judge,
+    months_ago,
+)
+
+
+@pytest.mark.parametrize("cohort", ["sle", "iim", "ssc"])
+def test_each_cohort_has_an_eligible_path(trial: Trial, cohort: str) -> None:
+    result = judge(trial, PROFILES[cohort])
+    assert result.status is Status.LIKELY_ELIGIBLE
+    assert result.cohort == cohort
+    assert not result.by_state(State.NOT_MET)
+    assert not result.by_state(State.UNKNOWN)
+    # Disease activity is always the site's to verify, in plain words.
+    activity = {"sle": "sle-activity", "iim": "iim-activity", "ssc": "ssc-skin-score"}[cohort]
+    assert result.get(activity).state is State.SITE_VERIFIES
+    assert result.get(activity).reason in result.site_to_verify
+    # Other cohorts' criteria are not applied.
+    others = [c for c in result.criteria if c.id.split("-")[0] in {"sle", "iim", "ssc"} - {cohort}]
+    assert others and all(c.state is State.NOT_APPLICABLE for c in others)
+
+
+# (profile, changed answers, criterion that must come out not met)
+KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
+    # --- age, inclusive at both ends, counted on the screening date
+    (SLE, {"age": 17}, "inc-age"),  # one year too young
+    (SLE, {"age": 66}, "inc-age"),  # one year too old
+    (SLE, {"age": months_ago(18 * 12, extra_days=-1)}, "inc-age"),  # turns 18 tomorrow
+    (SLE, {"age": months_ago(66 * 12)}, "inc-age"),  # 66th birthday today
+    (SLE, {"age": 70}, "inc-age"),
+    # --- which condition
+    (SLE, {"condition": "other"}, "inc-condition"),  # none of the three cohorts
+    # --- SLE steroid ceiling 40 mg/day prednisone, in equivalents
+    (SLE, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 40.5}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 33}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "dexamethasone", "mg_per_day": 6.5}}, "sle-steroid-max"),
+    # --- steroid alone must be at least 7.5 mg/day
+    (
+        SLE,
+        {
+            "current_medicines": [{"medicine": "prednisone", "duration": "1 year"}],
+            "past_medicines": ["cellcept", "methotrexate"],
+            "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 7},
+        },
+        "sle-steroid-alone-min",
+    ),
+    # --- at least 2 immunosuppressants/biologics, each for 3 months or more
+    (SLE, {"past_medicines": "none"}, "sle-prior-therapy"),  # only CellCept
+    (SLE, {"past_medicines": [{"medicine": "methotrexate", "duration": "2 months"}]}, "sle-prior-therapy"),
+    (SLE, {"past_medicines": [{"medicine": "methotrexate", "duration": "12 weeks"}]}, "sle-prior-therapy"),
+    (SLE, {"past_medicines": ["Plaquenil"]}, "sle-prior-therapy"),  # an antimalarial does not count
+    # --- background therapy for 12 weeks before dosing
+    (
+        SLE,
+        {"current_medicines": [{"medicine": "Plaquenil", "duration": "8 weeks"}], "past_medicines": ["mmf", "mtx"]},
+        "sle-background-therapy",
+    ),
+    (SLE, {"current_medicines": "none", "past_medicines": ["mmf", "mtx"]}, "sle-background-therapy"),
+    # --- SLE-only exclusions
+    (SLE, {"recent_kidney_flare": "yes"}, "exc-lupus-nephritis"),
+    (SLE, {"dialysis": "yes"}, "exc-dialysis"),
+    (SLE, {"recent_high_dose_steroid": "yes"}, "exc-high-dose-steroid"),
+    (SLE, {"last_nonstandard_sle_date": months_ago(3)}, "exc-nonstandard-sle"),  # exactly 3 months ago
+    (
+        SLE,
+        {"current_medicines": [*SLE["current_medicines"], {"medicine": "Saphnelo", "duration": "5 months"}]},
+        "exc-nonstandard-sle",  # taking it now
+    ),
+    # --- IIM steroid ceiling 60 mg/day
+    (IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 60.5}}, "iim-steroid-max"),
+    # --- IIM prior therapy: a peak above 1 mg/kg/day (strictly), a steroid and an immune drug for 3 months
+    (IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}, "iim-prior-therapy"),  # 1.0 at 70 kg
+    (IIM, {"peak_steroid_dose": "none"}, "iim-prior-therapy"),
+    (
+        IIM,
+        {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}], "past_medicines": "none"},
+        "iim-prior-therapy",  # no immunomodulatory drug at all
+    ),
+    (
+        IIM,
+        {
+            "current_medicines": [{"medicine": "prednisone", "duration": "2 months"}, "methotrexate"],
+            "past_medicines": "none",
+        },
+        "iim-prior-therapy",  # steroid for under 3 months
+    ),
+    (IIM, {"myositis_type": "inclusion_body"}, "exc-other-myositis-type"),
+    (IIM, {"myositis_type": "juvenile"}, "exc-other-myositis-type"),
+    (IIM, {"non_myositis_weakness": "yes"}, "exc-non-myositis-damage"),
+    # --- SSc
+    (SSC, {"ssc_type": "limited"}, "ssc-diagnosis"),
+    (SSC, {"ssc_diagnosis_date": months_ago(60, extra_days=1)}, "ssc-duration"),  # 5 years and a day
+    (SSC, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10.5}}, "ssc-steroid-max"),
+    (
+        SSC,
+        {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}, {"medicine": "mmf", "duration": "6 months"}]},
+        "ssc-prior-therapy",  # exactly 6 months is not more than 6
+    ),
+    (
+        SSC,
+        {"current_medicines": [{"medicine": "mmf", "duration": "1 year"}], "past_medicines": "none"},
+        "ssc-prior-therapy",  # no glucocorticoid ever
+    ),
+    (SSC, {"ssc_pah_treated": "yes"}, "exc-ssc-pah"),
+    (SSC, {"ssc_iv_nutrition": "yes"}, "exc-ssc-gut"),
+    (SSC, {"ssc_gave": "yes"}, "exc-ssc-gave"),
+    (SSC, {"ssc_renal_crisis": "yes"}, "exc-ssc-renal-crisis"),
+    # --- exclusions for everyone, with their time windows
+    (SSC, {"last_cart_date": months_ago(6)}, "exc-car-t"),  # exactly 6 months ago is within
+    (SSC, {"last_bcell_therapy_date": months_ago(1)}, "exc-b-cell-depletion"),  # exactly 1 month ago
+    (SSC, {"last_bcell_therapy_date": days_ago(10), "bcell_recovered": "no"}, "exc-b-cell-depletion"),
+    (SSC, {"last_live_vaccine_date": days_ago(28)}, "exc-live-vaccine"),  # 4 weeks to the day
+    (SSC, {"plans_live_vaccine": "yes"}, "exc-live-vaccine"),
+    (SSC, {"last_serious_infection_date": days_ago(14)}, "exc-infection"),  # 14 days to the day
+    (SSC, {"last_surgery_date": days_ago(28), "last_surgery_major": "yes"}, "exc-surgery"),  # major, 4 weeks
+    (SSC, {"last_surgery_date": days_ago(14), "last_surgery_major": "no"}, "exc-surgery"),  # minor, 2 weeks
+    (SSC, {"last_cancer_date": months_ago(60, extra_days=-1)}, "exc-cancer"),  # a day short of 5 years
+    (SSC, {"last_trial_date": days_ago(27)}, "exc-other-trial"),
+    (SSC, {"transplant": "yes"}, "exc-transplant"),
+    (SSC, {"recent_brain_event": "yes"}, "exc-cns"),
+    (SSC, {"substance_problem": "yes"}, "exc-substance"),
+    (SSC, {"recent_heart_event": "yes"}, "exc-heart"),
+    (SSC, {"hiv_hepatitis_syphilis": "yes"}, "exc-infection-serology"),
+    (SSC, {"tuberculosis": "yes"}, "exc-tuberculosis"),
+    (SSC, {"pregnant_or_breastfeeding": "yes"}, "exc-pregnancy"),
+    (SSC, {"contraception_agreement": "no"}, "inc-contraception-female"),
+    (IIM, {"contraception_agreement": "no"}, "inc-contraception-male"),
+]
+
+
+@pytest.mark.parametrize(("profile", "changes", "criterion"), KNOCKOUTS, ids=lambda v: v if isinstance(v, str) else "")
+def test_knockout(trial: Trial, profile: dict[str, Any], changes: dict[str, Any], criterion: str) -> None:
+    result = judge(trial, profile, **changes)
+    assert result.get(criterion).state is State.NOT_MET
+    assert result.status is Status.NOT_ELIGIBLE
+    reason = trial.criterion(criterion).reason_not_met
+    assert reason in result.reasons
+    # The facts that decided it are named, so a coordinator can see why.
+    assert result.get(criterion).facts
+
+
+# (profile, changed answers, criterion that must NOT be ruled out: the other side of each boundary)
+PASSES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
+    (SLE, {"age": 18}, "inc-age"),
+    (SLE, {"age": 65}, "inc-age"),
+    (SLE, {"age": months_ago(18 * 12)}, "inc-age"),  # 18th birthday today
+    (SLE, {"age": months_ago(66 * 12, extra_days=-1)}, "inc-age"),  # 66 tomorrow: still 65 today
+    (SLE, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 40}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 32}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "Medrol", "mg_per_day": 32}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "dexamethasone", "mg_per_day": 6}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "hydrocortisone", "mg_per_day": 160}}, "sle-steroid-max"),
+    (SLE, {"current_steroid_dose": {"medicine": "deflazacort", "mg_per_day": 48}}, "sle-steroid-max"),
+    (
+        SLE,
+        {
+            "current_medicines": [{"medicine": "prednisone", "duration": "1 year"}],
+            "past_medicines": ["cellcept", "methotrexate"],
+            "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 7.5},
+        },
+        "sle-steroid-alone-min",
+    ),
+    (
+        SLE,
+        {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 5}},
+        "sle-steroid-alone-min",  # 5 mg is fine because Plaquenil and CellCept are taken too
+    ),
+    (SLE, {"past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}]}, "sle-prior-therapy"),
+    (SLE, {"past_medicines": ["Benlysta"]}, "sle-prior-therapy"),  # a biologic counts
+    (IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 60}}, "iim-steroid-max"),
+    (IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 71}}, "iim-prior-therapy"),
+    (IIM, {"peak_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 60}}, "iim-prior-therapy"),
+    (IIM, {"body_weight": "154 lb", "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}, "iim-prior-therapy"),
+    (IIM, {"past_medicines": ["Xeljanz"]}, "iim-prior-therapy"),  # a small molecule counts for IIM
+    (SSC, {"ssc_diagnosis_date": months_ago(60)}, "ssc-duration"),  # exactly 5 years
+    (SSC, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10}}, "ssc-steroid-max"),
+    (SSC, {"current_steroid_dose": {"medicine": "dexamethasone", "mg_per_day": 1.5}}, "ssc-steroid-max"),
+    (
+        SSC,
+        {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}, {"medicine": "mmf", "duration": "4 months"}],
+         "past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}]},
+        "ssc-prior-therapy",  # 4 + 3 = 7 months in total
+    ),
+    (SSC, {"last_cart_date": months_ago(6, extra_days=1)}, "exc-car-t"),
+    (SSC, {"last_bcell_therapy_date": months_ago(1, extra_days=1)}, "exc-b-cell-depletion"),
+    (SSC, {"last_bcell_therapy_date": days_ago(10), "bcell_recovered": "yes"}, "exc-b-cell-depletion"),
+    (SSC, {"last_live_vaccine_date": days_ago(29)}, "exc-live-vaccine"),
+    (SSC, {"last_serious_infection_date": days_ago(15)}, "exc-infection"),
+    (SSC, {"last_surgery_date": days_ago(29), "last_surgery_major": "yes"}, "exc-surgery"),
+    (SSC, {"last_surgery_date": days_ago(15), "last_surgery_major": "no"}, "exc-surgery"),
+    (SSC, {"last_cancer_date": months_ago(60)}, "exc-cancer"),  # exactly 5 years: not "< 5 years"
+    (SSC, {"last_trial_date": days_ago(29)}, "exc-other-trial"),
+    (SLE, {"last_nonstandard_sle_date": months_ago(3, extra_days=1)}, "exc-nonstandard-sle"),
+    (IIM, {"pregnant_or_breastfeeding": "yes"}, "exc-pregnancy"),  # only applies to women; check catches it
+]
+
+
+@pytest.mark.parametrize(("profile", "changes", "criterion"), PASSES, ids=lambda v: v if isinstance(v, str) else "")
+def test_other_side_of_the_boundary(
+    trial: Trial, profile: dict[str, Any], changes: dict[str, Any], criterion: str
+) -> None:
+    result = judge(trial, profile, **changes)
+    assert result.get(criterion).state in {State.MET, State.SITE_VERIFIES}
+
+
+def test_male_reporting_pregnancy_is_a_contradiction(trial: Trial) -> None:
+    result = judge(trial, IIM, pregnant_or_breastfeeding="yes")
+    assert result.status is Status.NEEDS_COORDINATOR
+    assert [c.id for c in result.contradictions] == ["pregnant-but-male"]
+
+
+def test_steroid_dose_without_a_steroid_is_a_contradiction(trial: Trial) -> None:
+    result = judge(
+        trial, SLE, current_medicines=[{"medicine": "cellcept", "duration": "1 year"}, "plaquenil"],
+    )
+    assert result.status is Status.NEEDS_COORDINATOR
+    assert [c.id for c in result.contradictions] == ["steroid-dose-without-steroid"]
+
+
+# "Not sure" is unknown, never no: (profile, fact answered "unsure", criterion, expected state)
+UNSURE_CASES: list[tuple[dict[str, Any], str, str, State]] = [
+    # the patient decides these, so a person must follow up
+    (SLE, "age", "inc-age", State.UNKNOWN),
+    (SLE, "transplant", "exc-transplant", State.UNKNOWN),
+    (SLE, "dialysis", "exc-dialysis", State.UNKNOWN),
+    (SLE, "last_cart_date", "exc-car-t", State.UNKNOWN),
+    (SLE, "condition", "inc-condition", State.UNKNOWN),
+    # the site checks these anyway (tests, records), so "not sure" passes to the site
+    (SLE, "tuberculosis", "exc-tuberculosis", State.SITE_VERIFIES),
+    (SLE, "hiv_hepatitis_syphilis", "exc-infection-serology", State.SITE_VERIFIES),
+    (SLE, "pregnant_or_breastfeeding", "exc-pregnancy", State.SITE_VERIFIES),
+    (SSC, "ssc_type", "ssc-diagnosis", State.SITE_VERIFIES),
+    (SLE, "bcell_recovered", "exc-b-cell-depletion", State.SITE_VERIFIES),
+    (SLE, "past_medicines", "sle-prior-therapy", State.SITE_VERIFIES),
+]
+
+
+@pytest.mark.parametrize(("profile", "fact", "criterion", "state"), UNSURE_CASES)
+def test_not_sure_is_never_no(
+    trial: Trial, profile: dict[str, Any], fact: str, criterion: str, state: State
+) -> None:
+    changes: dict[str, Any] = {fact: "unsure"}
+    if fact == "bcell_recovered":
+        changes["last_bcell_therapy_date"] = days_ago(10)  # only then does the answer matter
+    result = judge(trial, profile, **changes)
+    assert result.get(criterion).state is state
+    assert result.status is not Status.NOT_ELIGIBLE
+    if state is State.UNKNOWN:
+        assert result.get(criterion).unknown is Unknown.UNSURE
+        assert result.status is Status.NEEDS_COORDINATOR
+
+
+def test_not_sure_to_everything_rules_nobody_out(trial: Trial) -> None:
+    answers = {fact_id: "unsure" for fact_id in trial.facts}
+    result = evaluate(trial, facts_for(trial, answers), TODAY)
+    assert not result.by_state(State.NOT_MET)
+    assert result.status is Status.NEEDS_COORDINATOR
+
+
+def test_low_confidence_answer_never_rules_out_on_its_own(trial: Trial) -> None:
+    answers = complete(trial, SLE, tuberculosis="yes")
+    unsure_reading = evaluate(trial, facts_for(trial, answers, tuberculosis={"confidence": 0.5}), TODAY)
+    assert unsure_reading.get("exc-tuberculosis").unknown is Unknown.LOW_CONFIDENCE
+    assert unsure_reading.status is Status.NEEDS_COORDINATOR
+    clear_reading = evaluate(trial, facts_for(trial, answers, tuberculosis={"confidence": 0.95}), TODAY)
+    assert clear_reading.status is Status.NOT_ELIGIBLE
+
+
+def test_low_confidence_answer_that_passes_is_kept(trial: Trial) -> None:
+    facts = facts_for(trial, complete(trial, SLE), tuberculosis={"confidence": 0.5})
+    assert evaluate(trial, facts, TODAY).status is Status.LIKELY_ELIGIBLE
+
+
+def test_self_contradicting_answer_goes_to_a_person(trial: Trial) -> None:
+    facts = facts_for(trial, complete(trial, SLE), transplant={"conflicting": True, "said": "no... well yes"})
+    result = evaluate(trial, facts, TODAY)
+    assert result.get("exc-transplant").unknown is Unknown.CONFLICT
+    assert result.status is Status.NEEDS_COORDINATOR
+
+
+@pytest.mark.parametrize(
+    ("fact", "criterion"),
+    [
+        ("other_autoimmune_treated", "exc-other-autoimmune"),  # overlap syndromes are common: doctor decides
+        ("antibody_allergy", "exc-antibody-allergy"),  # a brief mild reaction may be allowed
+        ("other_serious_illness", "exc-other-severe-disease"),  # investigator's judgement by the listing's words
+    ],
+)
+def test_judgement_criteria_send_a_yes_to_a_person(trial: Trial, fact: str, criterion: str) -> None:
+    result = judge(trial, SLE, **{fact: "yes"})
+    assert result.get(criterion).state is State.UNKNOWN
+    assert result.get(criterion).unknown is Unknown.JUDGEMENT
+    assert result.status is Status.NEEDS_COORDINATOR
+
+
+def test_medicine_we_cannot_place_goes_to_the_site_not_a_guess(trial: Trial) -> None:
+    # One sure immunosuppressant plus a name we do not know: it might be the second one.
+    result = judge(trial, SLE, past_medicines=["zorbulimab"])
+    assert result.get("sle-prior-therapy").state is State.SITE_VERIFIES
+    # An unlisted immune medicine (voclosporin) is a maybe too, never counted silently.
+    result = judge(trial, SLE, past_medicines=["Lupkynis"])
+    assert result.get("sle-prior-therapy").state is State.SITE_VERIFIES
+
+
+def test_missing_duration_on_current_medicine_is_a_maybe(trial: Trial) -> None:
+    result = judge(trial, SLE, current_medicines=["prednisone", "cellcept", "plaquenil"])
+    assert result.get("sle-prior-therapy").state is State.SITE_VERIFIES
+    assert result.get("sle-background-therapy").state is State.SITE_VERIFIES
+
+
+def test_incomplete_until_every_needed_fact_is_known(trial: Trial) -> None:
+    answers = complete(trial, SLE)
+    del answers["tuberculosis"]
+    result = evaluate(trial, facts_for(trial, answers), TODAY)
+    assert result.status is Status.INCOMPLETE
+    assert result.get("exc-tuberculosis").ask == ("tuberculosis",)
+
+
+def test_cohort_questions_wait_for_the_cohort(trial: Trial) -> None:
+    result = evaluate(trial, {}, TODAY)
+    assert result.status is Status.INCOMPLETE
+    assert result.get("sle-prior-therapy").ask == ("condition",)
+
+
+def test_evaluation_depends_on_the_screening_date_not_the_clock(trial: Trial) -> None:
+    facts = facts_for(trial, complete(trial, SSC, last_cart_date=months_ago(6)))
+    assert evaluate(trial, facts, TODAY).get("exc-car-t").state is State.NOT_MET
+    later = TODAY.replace(day=26)
+    assert evaluate(trial, facts, later).get("exc-car-t").state is State.MET

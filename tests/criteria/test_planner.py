@@ -1,0 +1,126 @@
+"""The planner: cohort first, knock-outs early, nothing useless, nothing twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from criteria import Status, Trial, evaluate, next_question, rank_questions
+from criteria.simulate import CLEAR_BY_TYPE, run_screening
+from tests.criteria.profiles import IIM, PROFILES, SLE, SSC, TODAY, days_ago, facts_for
+
+
+def screen(trial: Trial, answers: dict[str, Any]) -> Any:
+    return run_screening(trial, answers, TODAY, defaults=CLEAR_BY_TYPE)
+
+
+def test_first_question_is_the_cohort(trial: Trial) -> None:
+    question = next_question(trial, {}, today=TODAY)
+    assert question is not None and question.id == "condition"
+
+
+def test_seventy_year_old_is_out_after_the_age_question(trial: Trial) -> None:
+    run = screen(trial, {**SLE, "age": 70})
+    assert run.asked[-1] == "age"
+    assert len(run.asked) <= 3
+    assert run.result.status is Status.NOT_ELIGIBLE
+
+
+def test_pregnant_sle_patient_is_out_within_four_questions(trial: Trial) -> None:
+    run = screen(trial, {**SLE, "pregnant_or_breastfeeding": "yes"})
+    assert run.asked[-1] == "pregnant_or_breastfeeding"
+    assert len(run.asked) <= 4
+    assert run.result.status is Status.NOT_ELIGIBLE
+
+
+def test_someone_without_the_conditions_is_out_after_one_question(trial: Trial) -> None:
+    run = screen(trial, {"condition": "other"})
+    assert run.asked == ("condition",)
+    assert run.result.status is Status.NOT_ELIGIBLE
+
+
+def test_limited_scleroderma_is_out_early(trial: Trial) -> None:
+    # Most scleroderma is limited, and the type is a one-tap answer: ask it first.
+    run = screen(trial, {**SSC, "ssc_type": "limited"})
+    assert run.asked == ("condition", "ssc_type")
+
+
+def _only_for(trial: Trial, cohort: str) -> set[str]:
+    """Facts that only criteria of one cohort read."""
+    readers: dict[str, set[str]] = {}
+    for crit in trial.criteria:
+        for fact_id in trial.facts_of(crit):
+            readers.setdefault(fact_id, set()).update(crit.cohorts)
+    return {f for f, cohorts in readers.items() if cohorts == {cohort}}
+
+
+@pytest.mark.parametrize(
+    ("cohort", "others"),
+    [("ssc", ("sle", "iim")), ("sle", ("iim", "ssc")), ("iim", ("sle", "ssc"))],
+)
+def test_never_asks_another_cohorts_questions(trial: Trial, cohort: str, others: tuple[str, ...]) -> None:
+    foreign = set().union(*(_only_for(trial, other) for other in others))
+    assert foreign, "each cohort has questions of its own"
+    run = screen(trial, PROFILES[cohort])
+    assert run.result.status is Status.LIKELY_ELIGIBLE
+    assert not foreign & set(run.asked)
+
+
+@pytest.mark.parametrize("cohort", ["sle", "iim", "ssc"])
+def test_eligible_patient_is_asked_each_needed_fact_once(trial: Trial, cohort: str) -> None:
+    run = screen(trial, PROFILES[cohort])
+    assert run.result.status is Status.LIKELY_ELIGIBLE
+    assert len(run.asked) == len(set(run.asked))
+    # Gated follow-ups are not asked when their gate is clear.
+    assert "bcell_recovered" not in run.asked
+    assert "last_surgery_major" not in run.asked
+    # Every question asked was read by some criterion of the patient's cohort.
+    needed = {f for c in trial.criteria if trial.applies(c, cohort) for f in trial.facts_of(c)}
+    assert set(run.asked) <= needed
+
+
+def test_follow_up_asked_only_when_the_gate_leaves_it_open(trial: Trial) -> None:
+    run = screen(trial, {**SSC, "last_surgery_date": days_ago(20), "last_surgery_major": "no"})
+    assert run.asked.index("last_surgery_major") == run.asked.index("last_surgery_date") + 1
+    assert run.result.status is Status.LIKELY_ELIGIBLE
+    run = screen(trial, {**SSC, "last_bcell_therapy_date": days_ago(10), "bcell_recovered": "yes"})
+    assert "bcell_recovered" in run.asked
+
+
+def test_weight_not_asked_when_no_high_dose_was_taken(trial: Trial) -> None:
+    run = screen(trial, {**IIM, "peak_steroid_dose": "none"})
+    assert run.result.status is Status.NOT_ELIGIBLE
+    assert "body_weight" not in run.asked
+
+
+def test_steroid_dose_not_asked_of_someone_on_no_steroid(trial: Trial) -> None:
+    current = [{"medicine": "cellcept", "duration": "1 year"}, {"medicine": "plaquenil", "duration": "2 years"}]
+    run = screen(trial, {**SLE, "current_medicines": current})
+    assert "current_steroid_dose" not in run.asked
+
+
+def test_nothing_is_asked_after_a_knockout(trial: Trial) -> None:
+    facts = facts_for(trial, {"condition": "sle", "transplant": "yes"})
+    assert evaluate(trial, facts, TODAY).status is Status.NOT_ELIGIBLE
+    assert next_question(trial, facts, today=TODAY) is None
+
+
+def test_not_sure_answers_are_not_asked_again(trial: Trial) -> None:
+    facts = facts_for(trial, {"condition": "sle", "age": "unsure", "sex": "female"})
+    ranked = rank_questions(trial, facts, evaluate(trial, facts, TODAY))
+    assert "age" not in [c.fact.id for c in ranked]
+    # Still planning the rest: a later answer may rule out before a coordinator is needed.
+    assert ranked
+
+
+def test_cheap_high_yield_questions_come_first(trial: Trial) -> None:
+    facts = facts_for(trial, {"condition": "sle"})
+    ranked = rank_questions(trial, facts, evaluate(trial, facts, TODAY))
+    order = [c.fact.id for c in ranked]
+    # One-tap knock-outs before the long medicine list; rare knock-outs last.
+    assert order.index("age") < order.index("current_medicines")
+    assert order.index("current_medicines") < order.index("last_cart_date")
+    assert all(a.score >= b.score for a, b in zip(ranked, ranked[1:], strict=False))
+    # Each candidate says which criteria wait on it.
+    assert all(c.criteria for c in ranked)
