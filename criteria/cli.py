@@ -22,7 +22,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from criteria.coerce import make_fact
 from criteria.errors import CriteriaError
@@ -91,13 +91,14 @@ def load_facts(trial: Trial, path: Path, today: date) -> dict[str, Fact]:
     if not isinstance(raw, Mapping):
         raise SystemExit(f"{path}: expected a mapping of fact id to answer")
     facts = {}
-    for fact_id, answer in raw.items():
+    for fact_id, entry in raw.items():
         if fact_id not in trial.facts:
             raise SystemExit(f"{path}: {fact_id!r} is not a question of {trial.id}")
-        meta: dict[str, Any] = {}
-        if isinstance(answer, Mapping) and "value" in answer and set(answer) <= _META_KEYS:
-            meta = {k: v for k, v in answer.items() if k != "value"}
-            answer = answer["value"]
+        answer: object = entry
+        meta: dict[str, object] = {}
+        if isinstance(entry, Mapping) and "value" in entry and set(entry) <= _META_KEYS:
+            answer = entry["value"]
+            meta = {k: v for k, v in entry.items() if k != "value"}
         facts[fact_id] = make_fact(trial.facts[fact_id], answer, today=today, lexicon=trial.lexicon, **meta)
     return facts
 

@@ -174,9 +174,7 @@ def _result(crit: CriterionDef, state: State, reason: str, **extra: object) -> C
 
 
 def _pending_cohort(crit: CriterionDef, cohort_fact: str) -> CriterionResult:
-    return _result(
-        crit, State.UNKNOWN, say(Say.COHORT_FIRST), unknown=Unknown.NOT_ASKED, ask=(cohort_fact,)
-    )
+    return _result(crit, State.UNKNOWN, say(Say.COHORT_FIRST), unknown=Unknown.NOT_ASKED, ask=(cohort_fact,))
 
 
 def _judge(crit: CriterionDef, ctx: Context, min_confidence: float) -> CriterionResult:

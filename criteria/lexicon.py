@@ -97,8 +97,7 @@ class LexiconFile(_Strict):
             is_steroid = "glucocorticoid" in med.classes
             if is_steroid != (med.prednisone_equivalent_mg is not None):
                 raise ValueError(
-                    f"medicine {med.id!r}: prednisone_equivalent_mg is required for glucocorticoids "
-                    "and only for them"
+                    f"medicine {med.id!r}: prednisone_equivalent_mg is required for glucocorticoids and only for them"
                 )
             for name in med.names():
                 key = fold_name(name)

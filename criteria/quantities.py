@@ -25,12 +25,29 @@ MASS_MG: dict[str, float] = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 WEIGHT_KG: dict[str, float] = {"kg": 1.0, "lb": 0.45359237}
 
 _UNIT_ALIASES = {
-    "days": "day", "d": "day",
-    "weeks": "week", "wk": "week", "wks": "week", "w": "week",
-    "months": "month", "mo": "month", "mos": "month",
-    "years": "year", "yr": "year", "yrs": "year", "y": "year",
-    "lbs": "lb", "pounds": "lb", "pound": "lb", "kgs": "kg", "kilograms": "kg", "kilogram": "kg",
-    "milligrams": "mg", "milligram": "mg", "µg": "mcg", "ug": "mcg",
+    "days": "day",
+    "d": "day",
+    "weeks": "week",
+    "wk": "week",
+    "wks": "week",
+    "w": "week",
+    "months": "month",
+    "mo": "month",
+    "mos": "month",
+    "years": "year",
+    "yr": "year",
+    "yrs": "year",
+    "y": "year",
+    "lbs": "lb",
+    "pounds": "lb",
+    "pound": "lb",
+    "kgs": "kg",
+    "kilograms": "kg",
+    "kilogram": "kg",
+    "milligrams": "mg",
+    "milligram": "mg",
+    "µg": "mcg",
+    "ug": "mcg",
 }
 _QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-zµ/]+)\s*$")
 

@@ -394,15 +394,14 @@ def _parse_fact_test(raw: dict[str, Any], where: str) -> FactTest:
         {"within_less_than"} & set(raw),
     ]
     if sum(1 for f in families if f) != 1:
-        raise ValueError(
-            f"{where}: use exactly one of is / in / min-max-above-below / within / within_less_than"
-        )
+        raise ValueError(f"{where}: use exactly one of is / in / min-max-above-below / within / within_less_than")
     if "is" in raw:
         return FactTest(fact, equals=(raw["is"],))
     if "in" in raw:
         if not isinstance(raw["in"], list) or not raw["in"]:
             raise ValueError(f"{where}.in: needs a non-empty list")
         return FactTest(fact, equals=tuple(raw["in"]))
+
     def bound(key: str) -> Quantity | None:
         return _quantity(raw[key], f"{where}.{key}") if key in raw else None
 

@@ -47,8 +47,11 @@ class Answer(_Strict):
             "medicine_list": {"implied_min_duration"},
             "dose": {"medicine_class", "max"},
         }
-        extra = {k for k in ("choices", "unit", "min", "max", "implied_min_duration", "medicine_class")
-                 if values.get(k) is not None} - allowed.get(str(kind), set())
+        extra = {
+            k
+            for k in ("choices", "unit", "min", "max", "implied_min_duration", "medicine_class")
+            if values.get(k) is not None
+        } - allowed.get(str(kind), set())
         if extra:
             raise ValueError(f"answer type {kind!r} does not take {sorted(extra)}")
         if kind == "choice" and not values.get("choices"):

@@ -3,7 +3,7 @@
 The listing's eligibility section is parsed into numbered lines ("inclusion 2",
 "inclusion SLE 3", "exclusion 11"); cohort headings ("For Systemic Lupus
 Erythematosus (SLE):") count in the numbering but are not criteria. Markdown escapes
-(``\\>``) are removed, as in the trial file's quotes.
+(a backslash before ``>``) are removed, as in the trial file's quotes.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def listing_path(trial: Trial) -> Path:
 
 
 def unescape(text: str) -> str:
-    """Drop markdown backslash escapes (``\\>`` → ``>``)."""
+    """Drop markdown backslash escapes, so the quoted text reads as printed."""
     return re.sub(r"\\([<>*_])", r"\1", text)
 
 

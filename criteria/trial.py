@@ -159,9 +159,7 @@ def _duplicates(section: str, ids: list[str]) -> Iterator[str]:
         seen.add(item)
 
 
-def _check_rule(
-    rule: Rule, where: str, facts: dict[str, FactDef], lexicon: Lexicon, used: set[str]
-) -> Iterator[str]:
+def _check_rule(rule: Rule, where: str, facts: dict[str, FactDef], lexicon: Lexicon, used: set[str]) -> Iterator[str]:
     for node in walk(rule):
         leaf_facts = node.fact_ids() if isinstance(node, FactTest | MedicineTest | DosePerKg) else ()
         for fact_id in leaf_facts:

@@ -110,7 +110,12 @@ KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (SSC, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10.5}}, "ssc-steroid-max"),
     (
         SSC,
-        {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}, {"medicine": "mmf", "duration": "6 months"}]},
+        {
+            "current_medicines": [
+                {"medicine": "prednisone", "duration": "1 year"},
+                {"medicine": "mmf", "duration": "6 months"},
+            ]
+        },
         "ssc-prior-therapy",  # exactly 6 months is not more than 6
     ),
     (
@@ -187,15 +192,24 @@ PASSES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 60}}, "iim-steroid-max"),
     (IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 71}}, "iim-prior-therapy"),
     (IIM, {"peak_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 60}}, "iim-prior-therapy"),
-    (IIM, {"body_weight": "154 lb", "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}, "iim-prior-therapy"),
+    (
+        IIM,
+        {"body_weight": "154 lb", "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}},
+        "iim-prior-therapy",
+    ),
     (IIM, {"past_medicines": ["Xeljanz"]}, "iim-prior-therapy"),  # a small molecule counts for IIM
     (SSC, {"ssc_diagnosis_date": months_ago(60)}, "ssc-duration"),  # exactly 5 years
     (SSC, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10}}, "ssc-steroid-max"),
     (SSC, {"current_steroid_dose": {"medicine": "dexamethasone", "mg_per_day": 1.5}}, "ssc-steroid-max"),
     (
         SSC,
-        {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}, {"medicine": "mmf", "duration": "4 months"}],
-         "past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}]},
+        {
+            "current_medicines": [
+                {"medicine": "prednisone", "duration": "1 year"},
+                {"medicine": "mmf", "duration": "4 months"},
+            ],
+            "past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}],
+        },
         "ssc-prior-therapy",  # 4 + 3 = 7 months in total
     ),
     (SSC, {"last_cart_date": months_ago(6, extra_days=1)}, "exc-car-t"),
@@ -228,7 +242,9 @@ def test_male_reporting_pregnancy_is_a_contradiction(trial: Trial) -> None:
 
 def test_steroid_dose_without_a_steroid_is_a_contradiction(trial: Trial) -> None:
     result = judge(
-        trial, SLE, current_medicines=[{"medicine": "cellcept", "duration": "1 year"}, "plaquenil"],
+        trial,
+        SLE,
+        current_medicines=[{"medicine": "cellcept", "duration": "1 year"}, "plaquenil"],
     )
     assert result.status is Status.NEEDS_COORDINATOR
     assert [c.id for c in result.contradictions] == ["steroid-dose-without-steroid"]
@@ -253,9 +269,7 @@ UNSURE_CASES: list[tuple[dict[str, Any], str, str, State]] = [
 
 
 @pytest.mark.parametrize(("profile", "fact", "criterion", "state"), UNSURE_CASES)
-def test_not_sure_is_never_no(
-    trial: Trial, profile: dict[str, Any], fact: str, criterion: str, state: State
-) -> None:
+def test_not_sure_is_never_no(trial: Trial, profile: dict[str, Any], fact: str, criterion: str, state: State) -> None:
     changes: dict[str, Any] = {fact: "unsure"}
     if fact == "bcell_recovered":
         changes["last_bcell_therapy_date"] = days_ago(10)  # only then does the answer matter

@@ -32,7 +32,8 @@ def test_every_criterion_quotes_its_line_exactly(trial: Trial) -> None:
             assert crit.source.text in listing_text, crit.id
             continue
         matches = [
-            line for line in lines
+            line
+            for line in lines
             if (line.section, line.item) == (crit.source.section, crit.source.item) and crit.source.text in line.text
         ]
         assert len(matches) == 1, f"{crit.id}: quote not found in {crit.source.section} {crit.source.item}"
@@ -53,7 +54,8 @@ def test_bundled_listing_matches_the_source_of_truth(trial: Trial) -> None:
 
 def test_ids_are_stable(trial: Trial) -> None:
     recorded = {
-        tuple(line.split()) for line in (HERE / "stable_ids.txt").read_text().splitlines()
+        tuple(line.split())
+        for line in (HERE / "stable_ids.txt").read_text().splitlines()
         if line and not line.startswith("#")
     }
     current = {("criterion", c.id) for c in trial.criteria} | {("fact", f) for f in trial.facts}
