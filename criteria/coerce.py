@@ -26,7 +26,7 @@ from typing import Any
 
 from criteria.errors import Code, FactError, QuantityError
 from criteria.lexicon import Lexicon
-from criteria.quantities import Quantity, shift_back
+from criteria.quantities import Quantity, age_on, shift_back
 from criteria.schema import FactDef
 from criteria.values import NEVER, UNSURE, Dose, Fact, MedicineUse, Value
 
@@ -61,7 +61,7 @@ def coerce(fact: FactDef, raw: object, *, today: date, lexicon: Lexicon) -> Valu
     except FactError as exc:
         exc.fact_id = fact.id
         raise
-    except (QuantityError, ValueError, TypeError) as exc:
+    except (QuantityError, ValueError, TypeError, OverflowError) as exc:
         raise FactError(Code.FACT_VALUE_INVALID, f"{fact.id}: {exc}", fact_id=fact.id) from exc
 
 
@@ -98,7 +98,9 @@ def _finite(raw: object) -> float:
 def _bounded(fact: FactDef, number: float) -> float:
     low, high = fact.answer.min, fact.answer.max
     if (low is not None and number < low) or (high is not None and number > high):
-        raise _invalid(f"{number:g} is outside the plausible range {low:g}-{high:g}")
+        bounds = (("at least", low), ("at most", high))
+        limits = " and ".join(f"{word} {bound:g}" for word, bound in bounds if bound is not None)
+        raise _invalid(f"{number:g} is not plausible here (expected {limits})")
     return number
 
 
@@ -109,6 +111,7 @@ def _age(fact: FactDef, raw: object, today: date) -> int | date:
         born = _parse_date(raw)
         if born > today:
             raise FactError(Code.FACT_IN_FUTURE, f"birth date {born} is after the screening date")
+        _bounded(fact, age_on(born, today))
         return born
     number = _finite(raw)
     if number != int(number):
@@ -174,7 +177,7 @@ def _dose(fact: FactDef, raw: object, lexicon: Lexicon) -> Dose:
     wanted = fact.answer.medicine_class or ""
     factor = medicine.prednisone_factor()
     if wanted not in medicine.classes or factor is None:
-        raise _invalid(f"{medicine.generic} is not a {lexicon.classes[wanted].plain}")
+        raise _invalid(f"{medicine.generic} is not {lexicon.classes[wanted].plain}")
     mg = _finite(raw["mg_per_day"])
     if mg < 0:
         raise _invalid("a dose cannot be negative")

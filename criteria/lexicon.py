@@ -48,6 +48,7 @@ class Medicine(_Strict):
     brands: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     prednisone_equivalent_mg: float | None = Field(None, gt=0)
+    agent: str | None = None
 
     @validator("classes")
     def _some_class(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -126,6 +127,11 @@ class Lexicon:
         self.classes = data.classes
         self.medicines = {m.id: m for m in data.medicines}
         self._by_name = {fold_name(n): m.id for m in data.medicines for n in m.names()}
+
+    def agent_of(self, medicine_id: str) -> str:
+        """The active agent a medicine is a form of (CellCept and Myfortic are both mycophenolate)."""
+        med = self.medicines.get(medicine_id)
+        return (med.agent or med.id) if med else medicine_id
 
     def find(self, name: str) -> Medicine | None:
         """The medicine a name refers to, or None when the name is not known."""

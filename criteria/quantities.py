@@ -105,8 +105,7 @@ class Quantity:
         return self.value * WEIGHT_KG[self.unit]
 
     def __str__(self) -> str:
-        number = f"{self.value:g}"
-        return f"{number} {self.unit}"
+        return f"{self.value:g} {self.unit}".rstrip()
 
 
 def add_months(day: date, months: int) -> date:

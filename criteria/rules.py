@@ -250,22 +250,30 @@ class MedicineTest(Rule):
             assert isinstance(got.value, tuple)
             implied = ctx.implied_days.get(source)
             items.extend((use, implied) for use in got.value)
+        # One agent named twice (CellCept now, "mycophenolate" in the past) is one medicine.
+        groups: dict[str, list[tuple[MedicineUse, float | None]]] = {}
+        for use, implied in items:
+            key = ctx.lexicon.agent_of(use.medicine) if use.medicine else "?" + use.said.strip().casefold()
+            groups.setdefault(key, []).append((use, implied))
         sure = maybe = 0
         low = high = 0.0
-        for use, implied in items:
-            in_class = ctx.lexicon.membership(use.medicine, self.classes) if use.medicine else None
+        for entries in groups.values():
+            first = entries[0][0].medicine
+            in_class = ctx.lexicon.membership(first, self.classes) if first else None
             if in_class is False:
                 continue
-            known = use.duration_days
-            long_enough = self._long_enough(known, implied)
+            checks = [self._long_enough(use.duration_days, implied) for use, implied in entries]
+            long_enough = True if True in checks else False if all(c is False for c in checks) else None
             if long_enough is False:
                 continue
+            known = [use.duration_days for use, _ in entries if use.duration_days is not None]
+            floor = max([*known, *(implied or 0.0 for _, implied in entries)])
             if in_class and long_enough:
                 sure += 1
-                low += known if known is not None else (implied or 0.0)
+                low += floor
             else:
                 maybe += 1
-            high += known if known is not None else math.inf
+            high += sum(known) if len(known) == len(entries) else math.inf
         open_end = bool(pending)
         verdicts = [self._count_verdict(sure, maybe, open_end)]
         if self.total_more_than is not None:

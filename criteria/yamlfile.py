@@ -23,6 +23,12 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a plain value, not {type(key).__name__}", key_node.start_mark
+            ) from None
         if key in seen:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
@@ -42,6 +48,8 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise TrialFileError(Code.TRIAL_FILE_MISSING, f"{path}: file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise TrialFileError(Code.TRIAL_FILE_SYNTAX, f"{path}: not a UTF-8 text file") from exc
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:

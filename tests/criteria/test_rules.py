@@ -205,3 +205,27 @@ def test_parse_builds_the_tree() -> None:
         (FactTest("last_surgery_date", within=Quantity(4, "week")), Not(FactTest("major", equals=(True,))))
     )
     assert rule.fact_ids() == ("last_surgery_date", "major")
+
+
+@pytest.mark.parametrize(
+    ("now", "past", "truth"),
+    [
+        # The same drug named twice, or two forms of one agent, is one immunosuppressant, not two.
+        (uses(("mycophenolate_mofetil", 700)), uses(("mycophenolate_mofetil", None)), F),
+        (uses(("mycophenolate_mofetil", 700)), uses(("mycophenolic_acid", None)), F),
+        (uses(("mycophenolate_mofetil", 700), ("mycophenolate_mofetil", 20)), uses(), F),
+        # Two names we cannot place, told apart by what the patient said: each may count.
+        (uses(("mycophenolate_mofetil", 700)), uses(("???", None)), U),
+    ],
+)
+def test_one_agent_counts_once(lexicon: Lexicon, now: Any, past: Any, truth: Truth) -> None:
+    implied = {"past": Quantity(3, "month").in_days()}
+    assert TWO_IS.evaluate(ctx(lexicon, implied, now=now, past=past)).truth is truth
+
+
+def test_a_repeated_agent_keeps_its_longest_course(lexicon: Lexicon) -> None:
+    # A short current course does not hide a long earlier one of the same drug.
+    now = uses(("mycophenolate_mofetil", 20), ("rituximab", 200))
+    past = uses(("mycophenolate_mofetil", None))
+    implied = {"past": Quantity(3, "month").in_days()}
+    assert TWO_IS.evaluate(ctx(lexicon, implied, now=now, past=past)).truth is T
