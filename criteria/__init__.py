@@ -5,7 +5,8 @@ This package imports no Rasa, no web framework and no database. Public API::
     from criteria import load_trial, evaluate, next_question, make_fact
 """
 
-from criteria.coerce import coerce, make_fact
+from criteria.coerce import coerce, make_fact, structured
+from criteria.errors import CriteriaError, FactError, TrialFileError
 from criteria.evaluator import CriterionResult, Result, State, Status, Unknown, evaluate
 from criteria.planner import next_question, rank_questions
 from criteria.trial import Trial, load_trial
@@ -14,14 +15,17 @@ from criteria.values import NEVER, UNSURE, Dose, Fact, MedicineUse
 __all__ = [
     "NEVER",
     "UNSURE",
+    "CriteriaError",
     "CriterionResult",
     "Dose",
     "Fact",
+    "FactError",
     "MedicineUse",
     "Result",
     "State",
     "Status",
     "Trial",
+    "TrialFileError",
     "Unknown",
     "coerce",
     "evaluate",
@@ -29,4 +33,5 @@ __all__ = [
     "make_fact",
     "next_question",
     "rank_questions",
+    "structured",
 ]

@@ -28,7 +28,7 @@ from criteria.errors import Code, FactError, QuantityError
 from criteria.lexicon import Lexicon
 from criteria.quantities import Quantity, age_on, shift_back
 from criteria.schema import FactDef
-from criteria.values import NEVER, UNSURE, Dose, Fact, MedicineUse, Value
+from criteria.values import NEVER, UNSURE, Dose, Fact, Marker, MedicineUse, Value
 
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
@@ -207,3 +207,30 @@ def _medicine_list(raw: object, lexicon: Lexicon) -> tuple[MedicineUse, ...]:
                 raise _invalid("a duration cannot be negative")
         uses.append(MedicineUse(str(item["medicine"]), _medicine(item["medicine"], lexicon), days))
     return tuple(uses)
+
+
+def structured(value: Value) -> object:
+    """The JSON-ready structured form of a typed value; ``coerce`` reads it back to the same value.
+
+    Used to keep answers in Rasa slots and in the database.
+    """
+    if isinstance(value, Marker):
+        return value.value
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Quantity):
+        return f"{value.value:g} {value.unit}"
+    if isinstance(value, Dose):
+        if value.medicine is None:
+            return "none"
+        return {"medicine": value.medicine, "mg_per_day": value.mg_per_day}
+    uses: list[object] = []
+    for use in value:
+        # The name as said: reading it back finds the same medicine, or leaves it unplaced.
+        if use.duration_days is None:
+            uses.append(use.said)
+        else:
+            uses.append({"medicine": use.said, "duration": f"{use.duration_days!r} days"})
+    return uses

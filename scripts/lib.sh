@@ -137,3 +137,34 @@ ensure_services() {
         fi
     fi
 }
+
+MODEL="$REPO_ROOT/models/prescreen.tar.gz"
+MODEL_STAMP="$REPO_ROOT/models/.prescreen-model-stamp"
+
+# Train the Rasa model only when what it is trained from changed (config, domain, NLU data,
+# rules, stories, our NLU components); a model trains in 1-3 minutes.
+ensure_model() {
+    local stamp
+    (cd "$REPO_ROOT" && "$VENV/bin/python" -m bot.gen_domain >/dev/null)
+    local inputs=() path
+    for path in config.yml bot/domain bot/data nlu; do  # nlu/ arrives with its own issue
+        [ -e "$REPO_ROOT/$path" ] && inputs+=("$path")
+    done
+    stamp="$(cd "$REPO_ROOT" && find "${inputs[@]}" -type f \( -name '*.yml' -o -name '*.py' \) |
+        LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+    if [ -f "$MODEL" ] && [ "$(cat "$MODEL_STAMP" 2>/dev/null)" = "$stamp" ]; then
+        echo "==> Rasa model up to date"
+        return 0
+    fi
+    echo "==> training the Rasa model (1-3 minutes; only when bot data changed)"
+    rm -f "$MODEL_STAMP"
+    (cd "$REPO_ROOT" && "$VENV/bin/rasa" train --config config.yml --domain bot/domain --data bot/data \
+        --out models --fixed-model-name prescreen --quiet)
+    echo "$stamp" >"$MODEL_STAMP"
+}
+
+# Load the settings (generated local token, ports, database) into the environment.
+load_settings() {
+    eval "$("$VENV/bin/python" -m settings env)"
+    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT
+}

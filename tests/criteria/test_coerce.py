@@ -393,3 +393,33 @@ def test_a_non_steroid_dose_message_reads_well(reject: Any) -> None:
     message = reject("current_steroid_dose", {"medicine": "CellCept", "mg_per_day": 1000}).message
     assert "is not a steroid medicine" in message
     assert "a a " not in message
+
+
+# --- structured: the inverse of coerce, for slots and the database -------------------------
+
+
+@pytest.mark.parametrize(
+    ("fact_id", "raw"),
+    [
+        ("age", 34),
+        ("age", "1990-05-01"),  # a birth date stays a birth date
+        ("sex", "female"),
+        ("transplant", "no"),
+        ("transplant", "unsure"),
+        ("body_weight", "154 lb"),
+        ("last_cart_date", "never"),
+        ("last_cart_date", {"ago": "3 weeks"}),
+        ("current_steroid_dose", {"medicine": "Medrol", "mg_per_day": 32}),
+        ("current_steroid_dose", "none"),
+        ("current_medicines", ["CellCept", {"medicine": "MTX", "duration": "1 year"}, "zorblax"]),
+        ("current_medicines", "none"),
+    ],
+)
+def test_structured_round_trips(read: Any, fact_id: str, raw: object) -> None:
+    import json
+
+    from criteria import structured
+
+    value = read(fact_id, raw)
+    again = read(fact_id, json.loads(json.dumps(structured(value))))
+    assert again == value

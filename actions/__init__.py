@@ -1,0 +1,7 @@
+"""Custom actions (rasa_sdk), thin: tracker state in, ``criteria`` decides, ``store`` records.
+
+No rule of the trial is written here. Modules by responsibility: ``screening`` (tracker ↔
+facts), ``answers`` (reading a free-text answer), ``forms`` (the adaptive screening form),
+``ask`` (asking a question), ``outcome`` (the verdict), ``handoff``, ``consent``,
+``contact`` and ``conversation`` (why / explain / change / stop / restart).
+"""

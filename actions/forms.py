@@ -1,0 +1,144 @@
+"""The adaptive screening form: the criteria planner picks each next question.
+
+``required_slots`` asks ``criteria.next_question``; the form ends when no answer could
+change the outcome, or when a person must take over. Every answer is read (``answers``),
+checked (``criteria.coerce``), stored, and judged before the next question is chosen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.handoff import Reason
+from actions.screening import db, facts_from, screening_date, slot_value, trial
+from criteria import FactError, Status, Unknown, evaluate, make_fact, next_question
+from store import records
+
+# Intents that are not answers: the form steps aside and a rule handles them.
+META_INTENTS = {
+    "why_ask", "explain", "change_answer", "stop", "start_over", "human", "medical_question",
+    "bot_challenge", "about_study", "goodbye",
+}  # fmt: skip
+MAX_REASKS = 1  # an answer the reader cannot place is asked once more, then handed off
+
+_UNKNOWN_REASON = {
+    Unknown.UNSURE: Reason.UNSURE_ANSWER,
+    Unknown.CONFLICT: Reason.CONTRADICTION,
+    Unknown.LOW_CONFIDENCE: Reason.LOW_CONFIDENCE,
+    Unknown.JUDGEMENT: Reason.JUDGEMENT,
+}
+
+
+def handoff_reason(tracker: Tracker) -> str | None:
+    """Why the answers so far need a person, or None."""
+    result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+    if result.status is not Status.NEEDS_COORDINATOR:
+        return None
+    if result.contradictions:
+        return Reason.CONTRADICTION.value
+    first = next(c for c in result.criteria if c.unknown and c.unknown is not Unknown.NOT_ASKED)
+    return _UNKNOWN_REASON[first.unknown].value  # type: ignore[index]
+
+
+class ValidateScreeningForm(FormValidationAction):
+    """Reads each answer and asks the planner for the next question."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "validate_screening_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        """The planner's next question, or nothing when the outcome is settled or a person must step in."""
+        if tracker.get_slot("handoff_reason"):
+            return []
+        question = next_question(trial(), facts_from(tracker), today=screening_date(tracker))
+        return [question.id] if question else []
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Read the answer to the requested question, then choose the next one."""
+        events: list[dict[str, Any]] = []
+        requested = tracker.get_slot("requested_slot")
+        intent = tracker.latest_message.get("intent") or {}
+        from_patient = not str(intent.get("name") or "").startswith("EXTERNAL_")
+        if requested in trial().facts and from_patient and _just_answered(tracker):
+            if intent.get("name") in META_INTENTS and intent.get("confidence", 0) >= answers.INTENT_CONFIDENCE:
+                return []  # not an answer: let the rules handle it
+            events = self._read_answer(dispatcher, tracker, requested)
+            tracker.add_slots(events)
+            if requested not in {e.get("name") for e in events if e.get("event") == "slot"} or any(
+                e.get("name") == "handoff_reason" for e in events
+            ):
+                # Asked again, or handed off: the question does not move on.
+                return [*events, SlotSet("requested_slot", None if tracker.get_slot("handoff_reason") else requested)]
+            reason = handoff_reason(tracker)
+            if reason:
+                events.append(SlotSet("handoff_reason", reason))
+                tracker.add_slots([SlotSet("handoff_reason", reason)])
+        next_slots = await self.required_slots([], dispatcher, tracker, domain)
+        return [*events, SlotSet("requested_slot", next_slots[0] if next_slots else None)]
+
+    def _read_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, fact_id: str) -> list[dict[str, Any]]:
+        found = trial()
+        fact = found.facts[fact_id]
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        intent = message.get("intent") or {}
+        today = screening_date(tracker)
+        reading = answers.read(
+            fact, text, intent.get("name"), float(intent.get("confidence") or 0), lexicon=found.lexicon, today=today
+        )
+        if reading is not None:
+            try:
+                make_fact(fact, reading.value, today=today, lexicon=found.lexicon)
+            except FactError:
+                reading = None
+        if reading is None:
+            count = int(tracker.get_slot("reask_count") or 0) + 1
+            if count > MAX_REASKS:
+                return [SlotSet("reask_count", 0), SlotSet("handoff_reason", Reason.UNPLACEABLE_ANSWER.value)]
+            dispatcher.utter_message(response="utter_not_understood")
+            dispatcher.utter_message(text=fact.explain)
+            return [SlotSet("reask_count", count)]
+        value = slot_value(reading.value, said=text, confidence=reading.confidence)
+        self._store(tracker, fact_id, value)
+        return [SlotSet(fact_id, value), SlotSet("reask_count", 0)]
+
+    @staticmethod
+    def _store(tracker: Tracker, fact_id: str, value: dict[str, Any]) -> None:
+        screening_id = tracker.get_slot("screening_id")
+        if not screening_id:
+            return
+        readers = [c.id for c in trial().criteria if fact_id in trial().facts_of(c)]
+        with db() as session:
+            screening = records.find_screening(session=session, screening_id=screening_id)
+            if screening is not None:
+                records.record_answer(
+                    session=session,
+                    screening=screening,
+                    fact_id=fact_id,
+                    value=value["value"],
+                    raw_text=value["said"],
+                    criteria=readers,
+                    confidence=value["confidence"],
+                )
+
+
+def _just_answered(tracker: Tracker) -> bool:
+    """True when the last thing that happened is the patient's message (not the form's own start)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action":
+            return event.get("name") == "action_listen"
+    return False

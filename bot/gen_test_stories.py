@@ -1,0 +1,266 @@
+"""Generate ``bot/tests/test_stories.yml``: whole conversations for ``rasa test``.
+
+Each scenario is screened by the real planner (``criteria.simulate``), so the number of
+form turns, the outcome and its branch (result, contact details, pause) are what the bot
+will really do; the story then pins the dialogue around them (rules, forms, side
+questions). Run after changing the trial or the rules::
+
+    python -m bot.gen_test_stories            # writes the file
+    python -m bot.gen_test_stories --check    # exits 1 when it is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from criteria import Status, Trial, evaluate, load_trial, make_fact, next_question
+from criteria.simulate import CLEAR_BY_TYPE
+
+OUT = Path(__file__).parent / "tests" / "test_stories.yml"
+TODAY = date(2026, 11, 25)
+
+SLE = {
+    "condition": "sle",
+    "age": 34,
+    "sex": "female",
+    "contraception_agreement": "yes",
+    "current_medicines": [
+        {"medicine": "prednisone", "duration": "2 years"},
+        {"medicine": "cellcept", "duration": "1 year"},
+    ],
+    "past_medicines": ["methotrexate"],
+    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 20},
+}
+IIM = {
+    "condition": "iim",
+    "myositis_type": "dermatomyositis",
+    "age": 45,
+    "sex": "male",
+    "contraception_agreement": "yes",
+    "current_medicines": [
+        {"medicine": "prednisone", "duration": "1 year"},
+        {"medicine": "mtx", "duration": "8 months"},
+    ],
+    "past_medicines": ["azathioprine"],
+    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 15},
+    "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 80},
+    "body_weight": 70,
+}
+SSC = {
+    "condition": "ssc",
+    "ssc_type": "diffuse",
+    "ssc_diagnosis_date": {"ago": "2 years"},
+    "age": 52,
+    "sex": "female",
+    "contraception_agreement": "not_applicable",
+    "current_medicines": [
+        {"medicine": "prednisone", "duration": "1 year"},
+        {"medicine": "mmf", "duration": "10 months"},
+    ],
+    "past_medicines": "none",
+    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 5},
+}
+
+
+@dataclass
+class Scenario:
+    """One conversation: a patient, and what they say besides answers (after which answer)."""
+
+    name: str
+    patient: dict[str, Any]
+    changes: dict[str, Any] = field(default_factory=dict)
+    aside: tuple[int, str] | None = None  # (after this many answers, intent)
+    contact: bool = True
+
+
+SCENARIOS = [
+    Scenario("lupus patient, likely eligible, leaves a phone number", SLE),
+    Scenario("myositis patient, likely eligible, leaves an e-mail", IIM),
+    Scenario("scleroderma patient, likely eligible, declines contact", SSC, contact=False),
+    Scenario("too old", SLE, {"age": 70}),
+    Scenario("too young", SLE, {"age": 17}),
+    Scenario("another condition", SLE, {"condition": "other"}),
+    Scenario("pregnant", SLE, {"pregnant_or_breastfeeding": "yes"}),
+    Scenario(
+        "lupus steroid dose above 40 mg", SLE, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 50}}
+    ),
+    Scenario("lupus, only one immune medicine", SLE, {"past_medicines": "none"}),
+    Scenario("lupus, Saphnelo in the last 3 months", SLE, {"last_nonstandard_sle_date": {"ago": "1 month"}}),
+    Scenario("lupus kidney flare", SLE, {"recent_kidney_flare": "yes"}),
+    Scenario("on dialysis", SLE, {"dialysis": "yes"}),
+    Scenario("inclusion body myositis", IIM, {"myositis_type": "inclusion_body"}),
+    Scenario(
+        "myositis, peak steroid too low", IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 40}}
+    ),
+    Scenario(
+        "myositis steroid dose above 60 mg", IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}
+    ),
+    Scenario("limited scleroderma", SSC, {"ssc_type": "limited"}),
+    Scenario("scleroderma for more than 5 years", SSC, {"ssc_diagnosis_date": {"ago": "7 years"}}),
+    Scenario(
+        "scleroderma steroid dose above 10 mg",
+        SSC,
+        {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 15}},
+    ),
+    Scenario("scleroderma lung pressure treated", SSC, {"ssc_pah_treated": "yes"}),
+    Scenario("transplant", SSC, {"transplant": "yes"}),
+    Scenario("CAR-T 2 months ago", SSC, {"last_cart_date": {"ago": "2 months"}}),
+    Scenario("rituximab 2 weeks ago", SSC, {"last_bcell_therapy_date": {"ago": "2 weeks"}, "bcell_recovered": "no"}),
+    Scenario("live vaccine 2 weeks ago", SSC, {"last_live_vaccine_date": {"ago": "2 weeks"}}),
+    Scenario("serious infection last week", SSC, {"last_serious_infection_date": {"ago": "1 week"}}),
+    Scenario("major surgery 3 weeks ago", SSC, {"last_surgery_date": {"ago": "3 weeks"}, "last_surgery_major": "yes"}),
+    Scenario("cancer 2 years ago", SSC, {"last_cancer_date": {"ago": "2 years"}}),
+    Scenario("HIV or hepatitis", SSC, {"hiv_hepatitis_syphilis": "yes"}),
+    Scenario("tuberculosis", SSC, {"tuberculosis": "yes"}),
+    Scenario("recent heart attack", IIM, {"recent_heart_event": "yes"}),
+    Scenario("recent seizure", IIM, {"recent_brain_event": "yes"}),
+    Scenario("other drug study last week", IIM, {"last_trial_date": {"ago": "1 week"}}),
+    Scenario("no birth control", IIM, {"contraception_agreement": "no"}),
+    Scenario("not sure of age goes to a coordinator", SLE, {"age": "unsure"}),
+    Scenario("another autoimmune disease goes to a coordinator", SSC, {"other_autoimmune_treated": "yes"}),
+    Scenario("antibody allergy goes to a coordinator", IIM, {"antibody_allergy": "yes"}, contact=False),
+    Scenario("asks for a person mid-way", SLE, aside=(3, "human")),
+    Scenario("asks a medical question mid-way", SSC, aside=(2, "medical_question")),
+    Scenario("asks why a question is asked", SLE, aside=(2, "why_ask")),
+    Scenario("asks what a word means", IIM, aside=(4, "explain")),
+    Scenario("asks about the study mid-way", SSC, aside=(1, "about_study")),
+    Scenario("asks if it is a bot mid-way", SLE, aside=(5, "bot_challenge")),
+    Scenario("changes an answer", SLE, aside=(3, "change_answer")),
+    Scenario("stops mid-way", IIM, aside=(3, "stop")),
+    Scenario("starts over mid-way", SSC, aside=(2, "start_over")),
+]
+
+_ANSWER_INTENT = {"yes": "affirm", "no": "deny", "unsure": "unsure", "never": "deny", "none": "deny"}
+_ASIDE_STEPS = {
+    "why_ask": ["action_explain"],
+    "explain": ["action_explain"],
+    "about_study": ["utter_about_study"],
+    "bot_challenge": ["utter_bot_challenge"],
+    "change_answer": ["action_change_answer"],
+}
+
+
+def _user(intent: str) -> dict[str, Any]:
+    return {"intent": intent}
+
+
+def _answer_intent(raw: object) -> str:
+    return _ANSWER_INTENT.get(raw, "inform") if isinstance(raw, str) else "inform"
+
+
+def _contact(steps: list[dict[str, Any]], *, give: bool, email: bool) -> None:
+    steps += [{"action": "contact_form"}, {"active_loop": "contact_form"}]
+    if not give:
+        steps += [_user("deny"), {"action": "contact_form"}, {"active_loop": None}]
+        return
+    for intent in ("affirm", "inform", "inform", "inform"):  # yes, phone/e-mail, the number or address, a time
+        steps += [_user(intent), {"action": "contact_form"}]
+    steps.append({"active_loop": None})
+
+
+def screen(trial: Trial, answers: dict[str, Any]) -> tuple[list[str], Status]:
+    """The questions the bot asks, as the screening form does: it stops when a person must step in."""
+    facts: dict[str, Any] = {}
+    asked: list[str] = []
+    while (question := next_question(trial, facts, today=TODAY)) is not None:
+        asked.append(question.id)
+        raw = answers.get(question.id, CLEAR_BY_TYPE.get(question.answer.type))
+        facts[question.id] = make_fact(question, raw, today=TODAY, lexicon=trial.lexicon)
+        if evaluate(trial, facts, TODAY).status is Status.NEEDS_COORDINATOR:
+            break
+    return asked, evaluate(trial, facts, TODAY).status
+
+
+def story(scenario: Scenario) -> dict[str, Any]:
+    """The test story for one scenario."""
+    trial = load_trial("NCT07193810")
+    answers = {**scenario.patient, **scenario.changes}
+    asked, status = screen(trial, answers)
+    steps: list[dict[str, Any]] = [
+        _user("greet"),
+        {"action": "utter_greet"},
+        {"action": "utter_ask_consent"},
+        _user("affirm"),
+        {"action": "action_start_screening"},
+        {"action": "screening_form"},
+        {"active_loop": "screening_form"},
+    ]
+    for index, fact_id in enumerate(asked):
+        if scenario.aside and scenario.aside[0] == index:
+            intent = scenario.aside[1]
+            steps.append(_user(intent))
+            if intent in {"human", "medical_question"}:
+                steps += [
+                    {"action": "action_handoff"},
+                    {"active_loop": None},
+                    {"slot_was_set": [{"outcome": "handoff"}]},
+                ]
+                _contact(steps, give=False, email=False)
+                steps.append({"action": "action_pause"})
+                return {"story": scenario.name, "steps": steps}
+            if intent == "stop":
+                steps += [{"action": "action_stop"}, {"active_loop": None}]
+                return {"story": scenario.name, "steps": steps}
+            if intent == "start_over":
+                steps += [
+                    {"action": "action_restart_screening"},
+                    {"active_loop": None},
+                    {"action": "utter_ask_consent"},
+                ]
+                return {"story": scenario.name, "steps": steps}
+            steps += [{"action": a} for a in _ASIDE_STEPS[intent]]
+            steps += [{"action": "screening_form"}, {"active_loop": "screening_form"}]
+        steps += [
+            _user(_answer_intent(answers.get(fact_id, CLEAR_BY_TYPE.get(trial.facts[fact_id].answer.type)))),
+            {"action": "screening_form"},
+        ]
+    outcome = {
+        Status.NOT_ELIGIBLE: "not_eligible",
+        Status.LIKELY_ELIGIBLE: "likely_eligible",
+    }.get(status, "handoff")
+    steps += [
+        {"active_loop": None},
+        {"slot_was_set": [{"requested_slot": None}]},
+        {"action": "action_screening_outcome"},
+        {"slot_was_set": [{"outcome": outcome}]},
+    ]
+    if outcome == "not_eligible":
+        return {"story": scenario.name, "steps": steps}
+    _contact(steps, give=scenario.contact, email=scenario.patient is IIM)
+    if outcome == "handoff":
+        steps.append({"action": "action_pause"})
+    return {"story": scenario.name, "steps": steps}
+
+
+def render() -> str:
+    """The whole test-story file."""
+    body = {"version": "3.1", "stories": [story(s) for s in SCENARIOS]}
+    header = "# Generated by `python -m bot.gen_test_stories` (scenarios are listed there). Do not edit by hand.\n"
+    return header + yaml.safe_dump(body, sort_keys=False, width=120)
+
+
+def main() -> int:
+    """Write or check the file."""
+    parser = argparse.ArgumentParser(prog="python -m bot.gen_test_stories")
+    parser.add_argument("--check", action="store_true")
+    text = render()
+    if parser.parse_args().check:
+        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is out of date: run python -m bot.gen_test_stories", file=sys.stderr)
+            return 1
+        return 0
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} ({len(SCENARIOS)} stories)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

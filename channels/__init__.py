@@ -1,0 +1,1 @@
+"""Input channels we own: every one refuses "/intent" commands and caps message length."""

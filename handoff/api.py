@@ -1,0 +1,144 @@
+"""Resume a handed-off conversation with a settled answer; the bot then asks the next question itself.
+
+Rasa 3.6 facts this relies on: a paused conversation still logs patient messages but the bot
+does not answer; ``{"event": "resume"}`` lets it answer again but it would wait for the
+patient, so the resume is followed by ``trigger_intent`` (``EXTERNAL_resume``), whose rule
+re-opens the screening form, which asks the planner's next question at once.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from criteria import load_trial, make_fact, structured
+from handoff import rasa_api
+from settings import get_settings
+from store import records
+from store.db import engine_for, session_scope
+from store.models import Handoff
+
+RESUME_INTENT = "EXTERNAL_resume"
+
+
+class ResumeError(Exception):
+    """The conversation could not be resumed (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What the bot said when it continued."""
+
+    messages: list[dict[str, Any]]
+
+
+def _call(method: str, path: str, body: Any | None = None) -> Any:
+    try:
+        return rasa_api.call(method, path, body)
+    except rasa_api.RasaApiError as error:
+        raise ResumeError(str(error)) from error
+
+
+def resume(
+    conversation_id: str,
+    *,
+    coordinator: str,
+    fact_id: str | None = None,
+    value: object = None,
+    note: str | None = None,
+) -> Resumed:
+    """Settle one answer (optional), resume the bot and let it ask its next question.
+
+    Args:
+        conversation_id: the patient's conversation (Rasa sender id).
+        coordinator: who settles it, for the audit log.
+        fact_id: the question whose answer the coordinator settles.
+        value: the answer in the structured form ``criteria.coerce`` accepts (checked here).
+        note: the coordinator's note, kept as the answer's "said" text.
+
+    Raises:
+        ResumeError: unknown conversation, a value that does not fit, or Rasa unreachable.
+    """
+    quoted = urllib.parse.quote(conversation_id, safe="")
+    tracker = _call("GET", f"/conversations/{quoted}/tracker")
+    slots = tracker.get("slots") or {}
+    events: list[dict[str, Any]] = []
+    if fact_id is not None:
+        trial = load_trial(get_settings().trial_id)
+        if fact_id not in trial.facts:
+            raise ResumeError(f"{fact_id!r} is not a question of {trial.id}")
+        today = (
+            date.fromisoformat(slots["screening_date"])
+            if slots.get("screening_date")
+            else datetime.now(timezone.utc).date()
+        )
+        fact = make_fact(trial.facts[fact_id], value, today=today, lexicon=trial.lexicon)  # raises FactError
+        settled = {
+            "value": structured(fact.value),
+            "said": note,
+            "confidence": 1.0,
+            "conflicting": False,
+            "set_by": f"coordinator:{coordinator}",
+        }
+        events.append({"event": "slot", "name": fact_id, "value": settled})
+        _record(slots.get("screening_id"), fact_id, settled, coordinator)
+    events += [
+        {"event": "slot", "name": "handoff_reason", "value": None},
+        {"event": "slot", "name": "outcome", "value": None},
+        {"event": "slot", "name": "reask_count", "value": 0},
+        {"event": "resume"},
+    ]
+    _call("POST", f"/conversations/{quoted}/tracker/events?include_events=NONE", events)
+    reply = _call(
+        "POST",
+        f"/conversations/{quoted}/trigger_intent?output_channel=latest&include_events=NONE",
+        {"name": RESUME_INTENT, "entities": {}},
+    )
+    _close_handoffs(conversation_id, coordinator)
+    return Resumed(messages=list((reply or {}).get("messages") or []))
+
+
+def _record(screening_id: str | None, fact_id: str, settled: dict[str, Any], coordinator: str) -> None:
+    if not screening_id:
+        return
+    trial = load_trial(get_settings().trial_id)
+    readers = [c.id for c in trial.criteria if fact_id in trial.facts_of(c)]
+    with session_scope(engine_for(get_settings().db_url)) as session:
+        screening = records.find_screening(session=session, screening_id=screening_id)
+        if screening is not None:
+            records.record_answer(
+                session=session,
+                screening=screening,
+                fact_id=fact_id,
+                value=settled["value"],
+                raw_text=settled["said"],
+                criteria=readers,
+                set_by=settled["set_by"],
+            )
+
+
+def _close_handoffs(conversation_id: str, coordinator: str) -> None:
+    """The coordinator settled it: the handoff is resolved and the screening goes on."""
+    with session_scope(engine_for(get_settings().db_url)) as session:
+        for handoff in session.execute(
+            select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
+        ).scalars():
+            records.set_handoff_status(
+                session=session,
+                handoff=handoff,
+                status="resolved",
+                actor=f"coordinator:{coordinator}",
+                outcome="resumed",
+            )
+        for screening_row in session.execute(
+            select(Handoff.screening_id).where(Handoff.conversation_id == conversation_id)
+        ).scalars():
+            screening = records.find_screening(session=session, screening_id=screening_row)
+            if screening is not None and screening.state == "handoff":
+                records.set_state(
+                    session=session, screening=screening, state="consented", actor=f"coordinator:{coordinator}"
+                )

@@ -1,0 +1,82 @@
+"""One settings module: environment variables with defaults for local use.
+
+Production switches by environment only (``DATABASE_URL`` for PostgreSQL, ``REDIS_URL``
+for the lock store, tokens and webhook secrets). Locally, secrets that are not given are
+generated once and kept in ``data/secrets.json`` (mode 0600), so a restart keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseSettings, Field
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting of the product; each can be overridden by the environment variable of its name."""
+
+    data_dir: Path = Field(ROOT / "data", env="PRESCREEN_DATA_DIR")
+    database_url: str = Field("", env="DATABASE_URL")
+    redis_url: str = Field("", env="REDIS_URL")
+    trial_id: str = Field("NCT07193810", env="TRIAL_ID")
+
+    rasa_host: str = Field("127.0.0.1", env="RASA_HOST")
+    rasa_port: int = Field(5005, env="RASA_PORT")
+    rest_token: str = Field("", env="REST_TOKEN")
+    jwt_secret: str = Field("", env="RASA_JWT_SECRET")
+    action_host: str = Field("127.0.0.1", env="ACTION_HOST")
+    action_port: int = Field(5055, env="ACTION_PORT")
+
+    max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    session_resume_minutes: int = Field(60 * 24, env="SESSION_RESUME_MINUTES")
+
+    class Config:
+        """Environment names are matched without case."""
+
+        case_sensitive = False
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: ``DATABASE_URL`` or a SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'prescreen.db'}"
+
+    @property
+    def rasa_url(self) -> str:
+        """Where the Rasa server listens."""
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def rest_secret(self) -> str:
+        """The REST channel's bearer token: ``REST_TOKEN`` or a generated local secret."""
+        return self.rest_token or local_secret(self.data_dir, "rest_token")
+
+    @property
+    def api_secret(self) -> str:
+        """The key that signs Rasa HTTP API tokens (JWT): ``RASA_JWT_SECRET`` or a generated local secret."""
+        return self.jwt_secret or local_secret(self.data_dir, "rasa_jwt_secret")
+
+
+def local_secret(data_dir: Path, name: str) -> str:
+    """A secret generated once for this machine and kept in ``data/secrets.json``."""
+    path = data_dir / "secrets.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(32)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2))
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return stored[name]
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this process (read once)."""
+    return Settings()  # type: ignore[call-arg]  # BaseSettings fills fields from the environment

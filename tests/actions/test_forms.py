@@ -1,0 +1,113 @@
+"""The screening form's validation action, on golden trackers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms import ValidateScreeningForm
+from store import records
+from tests.actions.conftest import answered, tracker
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def run_form(dispatcher: CollectingDispatcher, **kwargs: Any) -> dict[str, Any]:
+    events = await ValidateScreeningForm().run(dispatcher, tracker("age_requested", **kwargs), {})
+    return slots_of(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "value"),
+    [
+        ("I'm forty two", "inform", 42),  # number words
+        ("34", "inform", 34),
+        ("1980-03-04", "inform", "1980-03-04"),  # a birth date is kept as a date
+    ],
+)
+async def test_an_answer_is_stored_in_its_slot_and_the_next_question_chosen(
+    database: str, dispatcher: CollectingDispatcher, text: str, intent: str, value: Any
+) -> None:
+    slots = await run_form(dispatcher, text=text, intent=intent)
+    assert slots["age"]["value"] == value
+    assert slots["age"]["said"] == text  # the patient's words are kept for the coordinator
+    assert slots["requested_slot"] not in {None, "age", "condition", "sex"}
+    assert not dispatcher.messages
+
+
+async def test_a_knockout_answer_ends_the_form(database: str, dispatcher: CollectingDispatcher) -> None:
+    slots = await run_form(dispatcher, text="70", intent="inform")
+    assert slots["age"]["value"] == 70
+    assert slots["requested_slot"] is None  # no answer could change the outcome now
+
+
+async def test_unsure_on_a_patient_decided_fact_hands_off(database: str, dispatcher: CollectingDispatcher) -> None:
+    slots = await run_form(dispatcher, text="I don't know", intent="unsure")
+    assert slots["age"]["value"] == "unsure"
+    assert slots["handoff_reason"] == "unsure_answer"
+    assert slots["requested_slot"] is None
+
+
+async def test_an_unreadable_answer_is_asked_again_then_handed_off(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    first = await run_form(dispatcher, text="purple", intent="nlu_fallback", confidence=0.3)
+    assert first == {"reask_count": 1, "requested_slot": "age"}
+    assert dispatcher.messages[0]["response"] == "utter_not_understood"
+    second = await run_form(CollectingDispatcher(), text="purple", intent="nlu_fallback", confidence=0.3, reask_count=1)
+    assert second["handoff_reason"] == "unplaceable_answer"
+    assert second["requested_slot"] is None
+    assert "age" not in second  # never a silent guess
+
+
+async def test_an_implausible_answer_is_not_kept(database: str, dispatcher: CollectingDispatcher) -> None:
+    slots = await run_form(dispatcher, text="I am 250", intent="inform")
+    assert "age" not in slots
+    assert slots["reask_count"] == 1
+
+
+@pytest.mark.parametrize("intent", ["why_ask", "explain", "human", "medical_question", "stop", "change_answer"])
+async def test_side_questions_are_left_to_the_rules(
+    database: str, dispatcher: CollectingDispatcher, intent: str
+) -> None:
+    events = await ValidateScreeningForm().run(dispatcher, tracker("age_requested", text="why?", intent=intent), {})
+    assert events == []  # the form rejects, so a rule answers and comes back
+
+
+async def test_low_confidence_side_intent_is_still_read_as_an_answer(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run_form(dispatcher, text="34", intent="human", confidence=0.4)
+    assert slots["age"]["value"] == 34
+
+
+async def test_answers_are_recorded_with_the_criteria_that_read_them(
+    database: str, session: Any, dispatcher: CollectingDispatcher
+) -> None:
+    screening = records.start_screening(
+        session=session, conversation_id="golden-age", channel="rest", trial_id="NCT07193810"
+    )
+    session.commit()
+    await run_form(dispatcher, text="34", intent="inform", screening_id=screening.id)
+    session.expire_all()
+    answers = records.current_answers(session=session, screening_id=screening.id)
+    assert answers["age"].value == 34
+    assert answers["age"].raw_text == "34"
+    assert answers["age"].criteria == ["inc-age"]
+
+
+async def test_a_coordinator_resume_is_not_read_as_an_answer(database: str, dispatcher: CollectingDispatcher) -> None:
+    slots = await run_form(dispatcher, text="", intent="EXTERNAL_resume")
+    assert "age" not in slots and "reask_count" not in slots
+    assert slots["requested_slot"] == "age"
+
+
+async def test_required_slots_follow_the_planner(database: str, dispatcher: CollectingDispatcher) -> None:
+    form = ValidateScreeningForm()
+    assert await form.required_slots([], dispatcher, tracker("age_requested"), {}) == ["age"]
+    done = tracker("age_requested", age=answered(70))
+    assert await form.required_slots([], dispatcher, done, {}) == []

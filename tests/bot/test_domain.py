@@ -1,0 +1,56 @@
+"""The Rasa domain agrees with the trial file and keeps answers out of reach of raw messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from criteria import load_trial
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def domain() -> dict:
+    merged: dict = {"slots": {}, "actions": [], "forms": {}, "responses": {}, "intents": []}
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text())
+        for key in merged:
+            value = part.get(key)
+            if isinstance(value, dict):
+                merged[key].update(value)
+            elif isinstance(value, list):
+                merged[key].extend(value)
+    return merged
+
+
+def test_generated_questions_are_up_to_date() -> None:
+    check = subprocess.run([sys.executable, "-m", "bot.gen_domain", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_every_question_has_a_slot_and_an_ask_action() -> None:
+    trial = load_trial("NCT07193810")
+    d = domain()
+    for fact_id in trial.facts:
+        assert fact_id in d["slots"]
+        assert f"action_ask_{fact_id}" in d["actions"]
+    assert d["forms"]["screening_form"]["required_slots"] == list(trial.facts)
+
+
+def test_no_slot_is_filled_by_a_mapping_action() -> None:
+    # Rasa runs a slot mapping's action on every message, even while paused for a coordinator:
+    # answers must only ever be set by the forms' own validation actions.
+    for name, slot in domain()["slots"].items():
+        for mapping in slot.get("mappings", []):
+            assert mapping.get("type") == "custom", name
+            assert "action" not in mapping, name
+
+
+def test_buttons_never_send_commands() -> None:
+    for name, variants in domain()["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                assert not button["payload"].lstrip().startswith("/"), name
