@@ -137,8 +137,13 @@ class ValidateScreeningForm(FormValidationAction):
 
 
 def _just_answered(tracker: Tracker) -> bool:
-    """True when the last thing that happened is the patient's message (not the form's own start)."""
+    """True when the patient's message is what the form is running for.
+
+    Rasa calls the validation action with the form's own ``ActionExecuted`` appended, so that
+    one is skipped: before it there is ``action_listen`` after an answer, but the consent
+    action on activation, or ``action_explain`` when coming back from a side question.
+    """
     for event in reversed(tracker.events):
-        if event.get("event") == "action":
+        if event.get("event") == "action" and event.get("name") != "screening_form":
             return event.get("name") == "action_listen"
     return False

@@ -91,6 +91,8 @@ def resume(
         {"event": "slot", "name": "outcome", "value": None},
         {"event": "slot", "name": "reask_count", "value": 0},
         {"event": "resume"},
+        # A paused bot stops right after action_pause; the resume rule starts from a listen.
+        {"event": "action", "name": "action_listen"},
     ]
     _call("POST", f"/conversations/{quoted}/tracker/events?include_events=NONE", events)
     reply = _call(

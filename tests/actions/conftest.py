@@ -57,7 +57,8 @@ def tracker(
             "intent": {"name": intent or "inform", "confidence": confidence},
             "entities": entities or [],
         }
-        data["events"][-1] = {"event": "user", "text": text, "parse_data": data["latest_message"]}
+        last_user = max(i for i, e in enumerate(data["events"]) if e["event"] == "user")
+        data["events"][last_user] = {"event": "user", "text": text, "parse_data": data["latest_message"]}
     data["slots"].update(slots)
     return Tracker.from_dict(data)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import ValidateScreeningForm
 from store import records
-from tests.actions.conftest import answered, tracker
+from tests.actions.conftest import answered, golden, tracker
 
 
 def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -111,3 +112,11 @@ async def test_required_slots_follow_the_planner(database: str, dispatcher: Coll
     assert await form.required_slots([], dispatcher, tracker("age_requested"), {}) == ["age"]
     done = tracker("age_requested", age=answered(70))
     assert await form.required_slots([], dispatcher, done, {}) == []
+
+
+async def test_the_form_start_is_not_read_as_an_answer(database: str, dispatcher: CollectingDispatcher) -> None:
+    # On activation Rasa sends: ... action_start_screening, ActionExecuted(screening_form).
+    data = golden("age_requested")
+    data["events"] = [*data["events"][:-2], {"event": "action", "name": "action_start_screening"}, data["events"][-1]]
+    events = await ValidateScreeningForm().run(dispatcher, Tracker.from_dict(data), {})
+    assert slots_of(events) == {"requested_slot": "age"}

@@ -134,9 +134,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     try:
         _wait(f"http://127.0.0.1:{action_port}/health", None, actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/status", api_token(jwt_secret), rasa, rasa_log)
-        yield Servers(
-            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rest_token, jwt_secret, database_url, data
-        )
+        rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
+        yield Servers(rasa_url, action_url, rest_token, jwt_secret, database_url, data)
     finally:
         for process in (rasa, actions):
             process.terminate()

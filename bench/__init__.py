@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (run against the real servers), not timed tests."""
