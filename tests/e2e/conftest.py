@@ -126,7 +126,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         cwd=ROOT, env=env, stdout=action_log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     rasa = subprocess.Popen(
-        [str(RASA), "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
+        [sys.executable, "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
          "--credentials", "bot/credentials.yml", "--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", "HS256",
          "--interface", "127.0.0.1", "--port", str(rasa_port)],
         cwd=ROOT, env=env, stdout=rasa_log.open("wb"), stderr=subprocess.STDOUT,
