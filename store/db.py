@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
 @cache
@@ -20,7 +21,14 @@ def engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": 15, "check_same_thread": False})
+        # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool); pooling them saves
+        # the connect and the PRAGMAs on every patient turn.
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=None if parsed.database in (None, "", ":memory:") else QueuePool,
+            connect_args={"timeout": 15, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
