@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
-from criteria.rules import Rule, parse_rule
+from criteria.ruleparse import parse_rule
+from criteria.rules import Rule
 
 AnswerType = Literal["yes_no", "choice", "age", "number", "date", "date_or_never", "dose", "medicine_list"]
 AssessedBy = Literal["patient", "both", "judgement", "site"]

@@ -11,6 +11,7 @@ import pytest
 from criteria import NEVER, UNSURE, Dose, Fact, MedicineUse
 from criteria.lexicon import Lexicon
 from criteria.quantities import Quantity
+from criteria.ruleparse import parse_rule
 from criteria.rules import (
     AllOf,
     AnyOf,
@@ -22,7 +23,6 @@ from criteria.rules import (
     Outcome,
     Rule,
     Truth,
-    parse_rule,
 )
 
 T, F, M, U = Truth.TRUE, Truth.FALSE, Truth.MISSING, Truth.UNSURE
