@@ -84,7 +84,7 @@ print("pyproject.toml sha256:", hashlib.sha256(open(sys.argv[1], "rb").read()).h
         echo "==> dependencies up to date"
         return 0
     fi
-    echo "==> installing dependencies (about 1 minute on first run)"
+    echo "==> installing dependencies (a few minutes on first run: Rasa brings TensorFlow)"
     rm -f "$INSTALL_STAMP"  # written back only once the install succeeds
     (cd "$REPO_ROOT" && "$VENV/bin/python" -m pip install --quiet -e '.[dev]')
     echo "$stamp" >"$INSTALL_STAMP"

@@ -34,7 +34,6 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
 
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
-    session_resume_minutes: int = Field(60 * 24, env="SESSION_RESUME_MINUTES")
 
     class Config:
         """Environment names are matched without case."""

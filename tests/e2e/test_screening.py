@@ -192,3 +192,40 @@ def test_a_coordinator_settles_an_answer_and_the_bot_goes_on(servers: Servers, m
             select(Answer).where(Answer.fact_id == "condition", Answer.set_by == "coordinator:alice")
         ).scalar_one()
         assert settled.value == "sle"
+
+
+def test_why_and_what_does_it_mean_then_back_to_the_question(servers: Servers) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    servers.say(sender, "yes")
+    servers.say(sender, "lupus")
+    replies = servers.say(sender, "why do you need to know that?")
+    texts = [r.get("text", "") for r in replies]
+    asked_now = asked(replies)
+    assert asked_now is not None
+    assert TRIAL.facts[asked_now].why in texts  # the reason, then the same question again
+    replies = servers.say(sender, "what does that mean?")
+    assert asked(replies) == asked_now
+    assert TRIAL.facts[asked_now].explain in [r.get("text", "") for r in replies]
+
+
+def test_changing_the_last_answer_asks_it_again(servers: Servers) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    servers.say(sender, "yes")
+    first = asked(servers.say(sender, "lupus"))
+    servers.say(sender, "Female" if first == "sex" else "34")
+    replies = servers.say(sender, "wait, I made a mistake, I want to change my last answer")
+    assert asked(replies) == first
+    assert servers.tracker(sender)["slots"][first] is None
+
+
+def test_stop_ends_the_screening(servers: Servers) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    servers.say(sender, "yes")
+    servers.say(sender, "lupus")
+    replies = servers.say(sender, "stop, I want to quit")
+    assert any("stopped" in r.get("text", "") for r in replies)
+    loop = servers.tracker(sender)["active_loop"] or {}
+    assert not loop.get("name")
