@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import answers
 from actions.handoff import Reason
 from actions.screening import db, facts_from, screening_date, slot_value, trial
-from criteria import FactError, Status, Unknown, evaluate, make_fact, next_question
+from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions
 from store import records
 
 # Intents that are not answers: the form steps aside and a rule handles them.
@@ -34,15 +34,19 @@ _UNKNOWN_REASON = {
 }
 
 
-def handoff_reason(tracker: Tracker) -> str | None:
-    """Why the answers so far need a person, or None."""
-    result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
-    if result.status is not Status.NEEDS_COORDINATOR:
-        return None
-    if result.contradictions:
-        return Reason.CONTRADICTION.value
-    first = next(c for c in result.criteria if c.unknown and c.unknown is not Unknown.NOT_ASKED)
-    return _UNKNOWN_REASON[first.unknown].value  # type: ignore[index]
+def plan(tracker: Tracker) -> tuple[str | None, str | None]:
+    """The next question to ask and, when a person must step in instead, why (one evaluation)."""
+    if tracker.get_slot("handoff_reason"):
+        return None, tracker.get_slot("handoff_reason")
+    facts = facts_from(tracker)
+    result = evaluate(trial(), facts, screening_date(tracker))
+    if result.status is Status.NEEDS_COORDINATOR:
+        if result.contradictions:
+            return None, Reason.CONTRADICTION.value
+        first = next(c for c in result.criteria if c.unknown and c.unknown is not Unknown.NOT_ASKED)
+        return None, _UNKNOWN_REASON[first.unknown].value  # type: ignore[index]
+    ranked = rank_questions(trial(), facts, result)
+    return (ranked[0].fact.id if ranked else None), None
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -60,10 +64,8 @@ class ValidateScreeningForm(FormValidationAction):
         domain: dict[str, Any],
     ) -> list[str]:
         """The planner's next question, or nothing when the outcome is settled or a person must step in."""
-        if tracker.get_slot("handoff_reason"):
-            return []
-        question = next_question(trial(), facts_from(tracker), today=screening_date(tracker))
-        return [question.id] if question else []
+        question, _ = plan(tracker)
+        return [question] if question else []
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -78,17 +80,14 @@ class ValidateScreeningForm(FormValidationAction):
                 return []  # not an answer: let the rules handle it
             events = self._read_answer(dispatcher, tracker, requested)
             tracker.add_slots(events)
-            if requested not in {e.get("name") for e in events if e.get("event") == "slot"} or any(
-                e.get("name") == "handoff_reason" for e in events
-            ):
-                # Asked again, or handed off: the question does not move on.
-                return [*events, SlotSet("requested_slot", None if tracker.get_slot("handoff_reason") else requested)]
-            reason = handoff_reason(tracker)
-            if reason:
-                events.append(SlotSet("handoff_reason", reason))
-                tracker.add_slots([SlotSet("handoff_reason", reason)])
-        next_slots = await self.required_slots([], dispatcher, tracker, domain)
-        return [*events, SlotSet("requested_slot", next_slots[0] if next_slots else None)]
+            if tracker.get_slot(requested) is None:
+                # Not read: asked again, or handed off after the re-ask.
+                stay = None if tracker.get_slot("handoff_reason") else requested
+                return [*events, SlotSet("requested_slot", stay)]
+        question, reason = plan(tracker)
+        if reason and not tracker.get_slot("handoff_reason"):
+            events.append(SlotSet("handoff_reason", reason))
+        return [*events, SlotSet("requested_slot", question)]
 
     def _read_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, fact_id: str) -> list[dict[str, Any]]:
         found = trial()
