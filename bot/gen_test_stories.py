@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from criteria import Status, Trial, evaluate, load_trial, make_fact, next_question
-from criteria.simulate import CLEAR_BY_TYPE
+from criteria import Status, load_trial
+from criteria.simulate import CLEAR_BY_TYPE, run_screening
 
 OUT = Path(__file__).parent / "tests" / "test_stories.yml"
 TODAY = date(2026, 11, 25)
@@ -165,24 +165,12 @@ def _contact(steps: list[dict[str, Any]], *, give: bool, email: bool) -> None:
     steps.append({"active_loop": None})
 
 
-def screen(trial: Trial, answers: dict[str, Any]) -> tuple[list[str], Status]:
-    """The questions the bot asks, as the screening form does: it stops when a person must step in."""
-    facts: dict[str, Any] = {}
-    asked: list[str] = []
-    while (question := next_question(trial, facts, today=TODAY)) is not None:
-        asked.append(question.id)
-        raw = answers.get(question.id, CLEAR_BY_TYPE.get(question.answer.type))
-        facts[question.id] = make_fact(question, raw, today=TODAY, lexicon=trial.lexicon)
-        if evaluate(trial, facts, TODAY).status is Status.NEEDS_COORDINATOR:
-            break
-    return asked, evaluate(trial, facts, TODAY).status
-
-
 def story(scenario: Scenario) -> dict[str, Any]:
     """The test story for one scenario."""
     trial = load_trial("NCT07193810")
     answers = {**scenario.patient, **scenario.changes}
-    asked, status = screen(trial, answers)
+    run = run_screening(trial, answers, TODAY, defaults=CLEAR_BY_TYPE, stop_for_coordinator=True)
+    asked, status = run.asked, run.result.status
     steps: list[dict[str, Any]] = [
         _user("greet"),
         {"action": "utter_greet"},

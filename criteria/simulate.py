@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from criteria.coerce import make_fact
-from criteria.evaluator import Result, evaluate
+from criteria.evaluator import Result, Status, evaluate
 from criteria.planner import next_question
 from criteria.trial import Trial
 from criteria.values import Fact
@@ -40,11 +40,13 @@ def run_screening(
     today: date,
     *,
     defaults: Mapping[str, object] | None = None,
+    stop_for_coordinator: bool = False,
 ) -> Screening:
     """Ask questions as the planner orders them, answering from ``answers``.
 
     A question with no prepared answer takes ``defaults[answer type]``; when there is none
-    the screening stops there, as a patient who leaves would.
+    the screening stops there, as a patient who leaves would. With ``stop_for_coordinator``
+    it also stops as soon as a person must step in, as the conversation does.
     """
     defaults = defaults or {}
     facts: dict[str, Fact] = {}
@@ -57,4 +59,6 @@ def run_screening(
         if raw is None:
             break
         facts[question.id] = make_fact(question, raw, today=today, lexicon=trial.lexicon)
+        if stop_for_coordinator and evaluate(trial, facts, today).status is Status.NEEDS_COORDINATOR:
+            break
     return Screening(tuple(asked), facts, evaluate(trial, facts, today))

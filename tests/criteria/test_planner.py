@@ -125,3 +125,12 @@ def test_cheap_high_yield_questions_come_first(trial: Trial) -> None:
     assert all(a.score >= b.score for a, b in itertools.pairwise(ranked))
     # Each candidate says which criteria wait on it.
     assert all(c.criteria for c in ranked)
+
+
+def test_screening_can_stop_when_a_person_must_step_in(trial: Trial) -> None:
+    # The conversation hands off at once; the planner alone would go on asking knock-outs.
+    answers = {**SLE, "age": "unsure"}
+    stopped = run_screening(trial, answers, TODAY, defaults=CLEAR_BY_TYPE, stop_for_coordinator=True)
+    assert stopped.asked[-1] == "age"
+    assert stopped.result.status is Status.NEEDS_COORDINATOR
+    assert len(screen(trial, answers).asked) > len(stopped.asked)
