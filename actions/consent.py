@@ -18,7 +18,12 @@ def _channel(tracker: Tracker) -> str:
 
 
 class ActionStartScreening(Action):
-    """The patient agreed: open a screening, fix its date, and start the form."""
+    """The patient agreed: continue their screening if one is in progress, else open a new one.
+
+    A patient who comes back after the session expired (``session_config`` in the domain)
+    has their answers carried over; once they agree again the form asks the next question
+    they had not answered. A screening that had ended starts afresh, with no old answers.
+    """
 
     def name(self) -> str:
         """Action name."""
@@ -27,15 +32,28 @@ class ActionStartScreening(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Create the screening record."""
-        today = datetime.now(timezone.utc).date()
+        """Reuse or create the screening record."""
+        carried = tracker.get_slot("screening_id")
         with db() as session:
+            previous = records.find_screening(session=session, screening_id=carried) if carried else None
+            if previous is not None and previous.state == "consented":
+                dispatcher.utter_message(response="utter_welcome_back")
+                return [SlotSet("reask_count", 0)]
             screening = records.start_screening(
                 session=session, conversation_id=tracker.sender_id, channel=_channel(tracker), trial_id=trial().id
             )
             records.set_state(session=session, screening=screening, state="consented", actor="patient")
             screening_id = screening.id
-        return [SlotSet("screening_id", screening_id), SlotSet("screening_date", today.isoformat())]
+        today = datetime.now(timezone.utc).date()
+        stale = [SlotSet(fact_id, None) for fact_id in trial().facts if tracker.get_slot(fact_id) is not None]
+        return [
+            *stale,
+            SlotSet("outcome", None),
+            SlotSet("handoff_reason", None),
+            SlotSet("reask_count", 0),
+            SlotSet("screening_id", screening_id),
+            SlotSet("screening_date", today.isoformat()),
+        ]
 
 
 class ActionDeclineConsent(Action):
