@@ -36,15 +36,22 @@ def criteria_snapshot(tracker: Tracker) -> list[dict[str, Any]]:
     ]
 
 
-def record_handoff(tracker: Tracker, reason: str) -> None:
-    """Store the handoff (reason, message, question, criteria snapshot) if a screening exists."""
+def record_handoff(tracker: Tracker, reason: str) -> str:
+    """Store the handoff (reason, message, question, criteria snapshot); returns the screening id.
+
+    A patient who asks for a person before agreeing to the pre-screen still reaches one: a
+    screening record without consent (and so without health answers) carries the handoff.
+    """
     screening_id = tracker.get_slot("screening_id")
-    if not screening_id:
-        return
     with db() as session:
-        screening = records.find_screening(session=session, screening_id=screening_id)
+        screening = records.find_screening(session=session, screening_id=screening_id) if screening_id else None
         if screening is None:
-            return
+            screening = records.start_screening(
+                session=session,
+                conversation_id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "unknown",
+                trial_id=trial().id,
+            )
         records.open_handoff(
             session=session,
             screening=screening,
@@ -54,6 +61,7 @@ def record_handoff(tracker: Tracker, reason: str) -> None:
             snapshot=criteria_snapshot(tracker),
         )
         records.set_state(session=session, screening=screening, state="handoff")
+        return str(screening.id)
 
 
 class ActionHandoff(Action):
@@ -74,9 +82,10 @@ class ActionHandoff(Action):
         }.get(intent or "", Reason.PATIENT_REQUEST)
         if reason is Reason.MEDICAL_QUESTION:
             dispatcher.utter_message(response="utter_medical_question")
-        record_handoff(tracker, reason.value)
+        screening_id = record_handoff(tracker, reason.value)
         dispatcher.utter_message(response="utter_handoff")
         return [
+            SlotSet("screening_id", screening_id),
             SlotSet("handoff_reason", reason.value),
             SlotSet("outcome", "handoff"),
             ActiveLoop(None),
