@@ -120,7 +120,7 @@ class ValidateScreeningForm(FormValidationAction):
         screening_id = tracker.get_slot("screening_id")
         if not screening_id:
             return
-        readers = [c.id for c in trial().criteria if fact_id in trial().facts_of(c)]
+        readers = trial().readers_of(fact_id)
         with db() as session:
             screening = records.find_screening(session=session, screening_id=screening_id)
             if screening is not None:

@@ -22,21 +22,13 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from bot.examples import CLEAR_TEXT, SLE_CHAT
 from criteria import load_trial
 from settings import get_settings
 
 TRIAL = load_trial("NCT07193810")
 QUESTIONS = {fact.question: fact for fact in TRIAL.facts.values()}
-CLEAR = {"yes_no": "no", "date_or_never": "never"}
-PATIENT = {
-    "condition": "lupus",
-    "sex": "Female",
-    "age": "34",
-    "current_medicines": "prednisone for 2 years, cellcept for 1 year and plaquenil for 3 years",
-    "past_medicines": "methotrexate",
-    "current_steroid_dose": "prednisone 20 mg a day",
-    "contraception_agreement": "yes",
-}
+PATIENT = SLE_CHAT
 MAX_TURNS = 60
 
 
@@ -67,7 +59,7 @@ def next_answer(replies: list[dict]) -> str | None:
     for reply in reversed(replies):
         fact = QUESTIONS.get(reply.get("text", ""))
         if fact:
-            return PATIENT.get(fact.id) or CLEAR[fact.answer.type]
+            return PATIENT.get(fact.id) or CLEAR_TEXT[fact.answer.type]
     return None
 
 

@@ -21,53 +21,11 @@ from typing import Any
 import yaml
 
 from criteria import Status, load_trial
+from criteria.examples import IIM, SLE, SSC
 from criteria.simulate import CLEAR_BY_TYPE, run_screening
 
 OUT = Path(__file__).parent / "tests" / "test_stories.yml"
 TODAY = date(2026, 11, 25)
-
-SLE = {
-    "condition": "sle",
-    "age": 34,
-    "sex": "female",
-    "contraception_agreement": "yes",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "2 years"},
-        {"medicine": "cellcept", "duration": "1 year"},
-    ],
-    "past_medicines": ["methotrexate"],
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 20},
-}
-IIM = {
-    "condition": "iim",
-    "myositis_type": "dermatomyositis",
-    "age": 45,
-    "sex": "male",
-    "contraception_agreement": "yes",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "1 year"},
-        {"medicine": "mtx", "duration": "8 months"},
-    ],
-    "past_medicines": ["azathioprine"],
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 15},
-    "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 80},
-    "body_weight": 70,
-}
-SSC = {
-    "condition": "ssc",
-    "ssc_type": "diffuse",
-    "ssc_diagnosis_date": {"ago": "2 years"},
-    "age": 52,
-    "sex": "female",
-    "contraception_agreement": "not_applicable",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "1 year"},
-        {"medicine": "mmf", "duration": "10 months"},
-    ],
-    "past_medicines": "none",
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 5},
-}
-
 
 @dataclass
 class Scenario:

@@ -57,6 +57,10 @@ class Trial:
                 return crit
         raise KeyError(criterion_id)
 
+    def readers_of(self, fact_id: str) -> list[str]:
+        """The ids of the criteria that read a fact (stored with each answer, for the site)."""
+        return [c.id for c in self.criteria if fact_id in self.facts_of(c)]
+
     def facts_of(self, criterion: CriterionDef) -> tuple[str, ...]:
         """The facts a criterion needs, in the order its rule reads them."""
         return criterion.rule.fact_ids() if criterion.rule else ()

@@ -108,7 +108,7 @@ def _record(screening_id: str | None, fact_id: str, settled: dict[str, Any], coo
     if not screening_id:
         return
     trial = load_trial(get_settings().trial_id)
-    readers = [c.id for c in trial.criteria if fact_id in trial.facts_of(c)]
+    readers = trial.readers_of(fact_id)
     with session_scope(engine_for(get_settings().db_url)) as session:
         screening = records.find_screening(session=session, screening_id=screening_id)
         if screening is not None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from criteria import Fact, Result, Trial, evaluate
+from criteria.examples import PATIENTS
 from criteria.quantities import add_months
 from criteria.simulate import CLEAR_BY_TYPE, facts_from_answers
 
@@ -25,52 +26,7 @@ def months_ago(n: int, extra_days: int = 0) -> str:
     return (add_months(TODAY, -n) - timedelta(days=extra_days)).isoformat()
 
 
-SLE: dict[str, Any] = {
-    "condition": "sle",
-    "age": 34,
-    "sex": "female",
-    "contraception_agreement": "yes",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "2 years"},
-        {"medicine": "CellCept", "duration": "1 year"},
-        {"medicine": "Plaquenil", "duration": "3 years"},
-    ],
-    "past_medicines": ["methotrexate"],
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 20},
-}
-
-IIM: dict[str, Any] = {
-    "condition": "iim",
-    "myositis_type": "dermatomyositis",
-    "age": 45,
-    "sex": "male",
-    "contraception_agreement": "yes",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "1 year"},
-        {"medicine": "methotrexate", "duration": "8 months"},
-    ],
-    "past_medicines": ["azathioprine"],
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 15},
-    "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 80},
-    "body_weight": 70,
-}
-
-SSC: dict[str, Any] = {
-    "condition": "ssc",
-    "ssc_type": "diffuse",
-    "ssc_diagnosis_date": {"ago": "2 years"},
-    "age": 52,
-    "sex": "female",
-    "contraception_agreement": "not_applicable",
-    "current_medicines": [
-        {"medicine": "prednisone", "duration": "1 year"},
-        {"medicine": "mycophenolate", "duration": "10 months"},
-    ],
-    "past_medicines": "none",
-    "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 5},
-}
-
-PROFILES = {"sle": SLE, "iim": IIM, "ssc": SSC}
+PROFILES = PATIENTS
 
 
 def complete(trial: Trial, base: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -7,11 +7,9 @@ from typing import Any
 import pytest
 
 from criteria import State, Status, Trial, Unknown, evaluate
+from criteria.examples import IIM, SLE, SSC
 from tests.criteria.profiles import (
-    IIM,
     PROFILES,
-    SLE,
-    SSC,
     TODAY,
     complete,
     days_ago,

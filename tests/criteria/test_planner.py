@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from criteria import Status, Trial, evaluate, next_question, rank_questions
+from criteria.examples import IIM, SLE, SSC
 from criteria.simulate import CLEAR_BY_TYPE, run_screening
-from tests.criteria.profiles import IIM, PROFILES, SLE, SSC, TODAY, days_ago, facts_for
+from tests.criteria.profiles import PROFILES, TODAY, days_ago, facts_for
 
 
 def screen(trial: Trial, answers: dict[str, Any]) -> Any:

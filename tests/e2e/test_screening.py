@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.examples import CLEAR_TEXT, SLE_CHAT
 from criteria import load_trial
 from handoff.rasa_api import api_token
 from store.db import engine_for, session_scope
@@ -18,18 +19,7 @@ pytestmark = pytest.mark.e2e
 
 TRIAL = load_trial("NCT07193810")
 QUESTIONS = {fact.question: fact for fact in TRIAL.facts.values()}
-CLEAR_BY_TYPE = {"yes_no": "no", "date_or_never": "never"}
-
-SLE_PATIENT = {
-    "condition": "lupus",
-    "sex": "Female",
-    "age": "34",
-    "pregnant_or_breastfeeding": "no",
-    "current_medicines": "prednisone for 2 years, cellcept for 1 year and plaquenil for 3 years",
-    "past_medicines": "methotrexate",
-    "current_steroid_dose": "prednisone 20 mg a day",
-    "contraception_agreement": "yes",
-}
+SLE_PATIENT = SLE_CHAT
 
 
 def asked(replies: list[dict[str, Any]]) -> str | None:
@@ -51,7 +41,7 @@ def screen(
     order: list[str] = []
     while (fact_id := asked(replies)) is not None and len(order) < limit:
         order.append(fact_id)
-        answer = answers.get(fact_id) or CLEAR_BY_TYPE[TRIAL.facts[fact_id].answer.type]
+        answer = answers.get(fact_id) or CLEAR_TEXT[TRIAL.facts[fact_id].answer.type]
         replies = servers.say(sender, answer)
     return order, replies
 
