@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.screening import db
@@ -111,5 +110,3 @@ class ValidateContactForm(FormValidationAction):
         dispatcher.utter_message(response="utter_contact_thanks")
         return {"contact_time": text}
 
-
-__all__ = ["SlotSet", "ValidateContactForm"]
