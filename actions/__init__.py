@@ -2,6 +2,7 @@
 
 No rule of the trial is written here. Modules by responsibility: ``screening`` (tracker ↔
 facts), ``answers`` (reading a free-text answer), ``forms`` (the adaptive screening form),
-``ask`` (asking a question), ``outcome`` (the verdict), ``handoff``, ``consent``,
-``contact`` and ``conversation`` (why / explain / change / stop / restart).
+``outcome`` (the verdict), ``handoff``, ``consent``,
+``contact`` and ``conversation`` (why / explain / change / stop / restart). Questions are
+domain responses generated from the trial (``bot/gen_domain.py``), asked by Rasa itself.
 """

@@ -27,6 +27,7 @@ from criteria.simulate import CLEAR_BY_TYPE, run_screening
 OUT = Path(__file__).parent / "tests" / "test_stories.yml"
 TODAY = date(2026, 11, 25)
 
+
 @dataclass
 class Scenario:
     """One conversation: a patient, and what they say besides answers (after which answer)."""

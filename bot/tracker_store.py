@@ -1,25 +1,175 @@
-"""Rasa's SQL tracker store, pointed at our database by the settings (``DATABASE_URL``)."""
+"""Rasa's SQL tracker store on our database, with the live conversations kept in memory.
+
+Rasa's ``SQLTrackerStore`` rebuilds a conversation from every stored event on each message
+(query, JSON decode, replay) and counts the stored events again on every save: about a
+quarter of the server's time in a screening (DEVELOPERS.md). This store writes exactly the
+same rows, but keeps the tracker it last saved, per conversation, and hands that back on the
+next message if the database still ends with the event it wrote last. One indexed
+``max(id)`` query per message checks that, so another Rasa process (several workers, or a
+second server on the same PostgreSQL) or a row written behind Rasa's back is never missed:
+the tracker is then rebuilt from the database as Rasa would.
+
+A tracker is handed out at most once: the processor that holds the conversation's lock owns
+it until it saves it. A tracker handed out and not saved (a failed turn, a read-only API
+call) is simply dropped, and the next message rebuilds it from the database. A tracker that
+has just started a new session is not kept either, so what Rasa reads back (the latest
+session only) is always what it would have read without the cache.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from settings import get_settings
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A tracker as last saved: how many of its events are stored, and the last row's id."""
+
+    tracker: DialogueStateTracker
+    stored: int
+    last_id: int
+
+    def unchanged(self) -> bool:
+        """True while nobody has added events to the tracker since it was saved."""
+        return len(self.tracker.events) == self.stored
+
+
 class EnvSQLTrackerStore(SQLTrackerStore):
-    """The conversation events live in the same database as screenings and handoffs."""
+    """The conversation events live in the same database as screenings and handoffs.
+
+    ``TRACKER_CACHE_SIZE`` (settings) bounds how many conversations are kept in memory;
+    0 turns the cache off and leaves Rasa's own behaviour.
+    """
 
     def __init__(
         self,
         domain: Domain | None = None,
         host: str | None = None,
         event_broker: EventBroker | None = None,
+        cache_size: int | None = None,
         **kwargs: Any,
     ) -> None:
+        settings = get_settings()
+        self._cache_size = settings.tracker_cache_size if cache_size is None else cache_size
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()  # saved, waiting for the next message
+        self._lent: OrderedDict[str, _Kept] = OrderedDict()  # handed out, not saved yet
         # A URL with a scheme is used as is by SQLTrackerStore.
-        super().__init__(domain=domain, host=host or get_settings().db_url, event_broker=event_broker, **kwargs)
+        super().__init__(domain=domain, host=host or settings.db_url, event_broker=event_broker, **kwargs)
+
+    @property  # type: ignore[override]
+    def domain(self) -> Domain:
+        """The domain the trackers are built with."""
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        # A new model may bring other slots: trackers built with the old ones are dropped.
+        self._domain = domain or Domain.empty()
+        if hasattr(self, "_kept"):
+            self._kept.clear()
+            self._lent.clear()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session of a conversation: the kept tracker if still current, else from the database."""
+        kept = self._kept.pop(sender_id, None)
+        if kept is not None and kept.unchanged():
+            with self.session_scope() as session:
+                if self._last_id(session, sender_id) == kept.last_id:
+                    self._lend(sender_id, kept)
+                    return kept.tracker
+        return self._load(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events added since the tracker was read; keep it for the next message."""
+        sender_id = tracker.sender_id
+        known = self._known(tracker)
+        with self.session_scope() as session:
+            stored = known.stored if known else self._count_stored(session, sender_id)
+            new_events = list(itertools.islice(tracker.events, stored, None))
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, new_events, sender_id)
+            rows = [self._row(sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            if rows:
+                last_id = rows[-1].id
+            elif known:
+                last_id = known.last_id
+            else:
+                last_id = self._last_id(session, sender_id)
+            session.commit()
+        if self._cache_size > 0 and not any(isinstance(event, SessionStarted) for event in new_events):
+            self._keep(sender_id, _Kept(tracker, len(tracker.events), last_id))
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Events reach the broker from ``save``, which knows which ones are new."""
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _known(self, tracker: DialogueStateTracker) -> _Kept | None:
+        """What is known about this very tracker object (lent out, or kept and reused)."""
+        for pool in (self._lent, self._kept):
+            entry = pool.pop(tracker.sender_id, None)
+            if entry is not None and entry.tracker is tracker and entry.stored <= len(tracker.events):
+                return entry
+        return None
+
+    def _load(self, sender_id: str) -> DialogueStateTracker | None:
+        """Rasa's own rebuild from the database (latest session), noting the last row's id."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows or not self.domain:
+                return None
+            tracker = DialogueStateTracker.from_dict(
+                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+            )
+            last_id = rows[-1].id
+        if self._cache_size > 0:
+            self._lend(sender_id, _Kept(tracker, len(tracker.events), last_id))
+        return tracker
+
+    def _lend(self, sender_id: str, entry: _Kept) -> None:
+        self._lent[sender_id] = entry
+        self._lent.move_to_end(sender_id)
+        while len(self._lent) > self._cache_size:
+            self._lent.popitem(last=False)
+
+    def _keep(self, sender_id: str, entry: _Kept) -> None:
+        self._kept[sender_id] = entry
+        self._kept.move_to_end(sender_id)
+        while len(self._kept) > self._cache_size:
+            self._kept.popitem(last=False)
+
+    def _last_id(self, session: Any, sender_id: str) -> int:
+        query = sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
+        return int(session.execute(query).scalar() or 0)
+
+    def _count_stored(self, session: Any, sender_id: str) -> int:
+        # Rasa's own measure: the events stored since the latest session start.
+        return int(self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count())
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        # The same columns as SQLTrackerStore.save writes.
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

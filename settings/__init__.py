@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
 
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    # Conversations kept in memory by the Rasa server's tracker store (0: rebuild every turn).
+    tracker_cache_size: int = Field(1000, env="TRACKER_CACHE_SIZE", ge=0)
 
     class Config:
         """Environment names are matched without case."""

@@ -32,13 +32,28 @@ def test_generated_questions_are_up_to_date() -> None:
     assert check.returncode == 0, check.stderr
 
 
-def test_every_question_has_a_slot_and_an_ask_action() -> None:
+def test_every_question_has_a_slot_and_a_question_response() -> None:
     trial = load_trial("NCT07193810")
     d = domain()
-    for fact_id in trial.facts:
+    for fact_id, fact in trial.facts.items():
         assert fact_id in d["slots"]
-        assert f"action_ask_{fact_id}" in d["actions"]
+        # Asked by the form inside Rasa (no action-server round trip), in the trial's words.
+        assert d["responses"][f"utter_ask_{fact_id}"][0]["text"] == fact.question
+        assert f"action_ask_{fact_id}" not in d["actions"]
     assert d["forms"]["screening_form"]["required_slots"] == list(trial.facts)
+
+
+def test_yes_no_questions_offer_not_sure() -> None:
+    trial = load_trial("NCT07193810")
+    responses = domain()["responses"]
+    for fact_id, fact in trial.facts.items():
+        buttons = responses[f"utter_ask_{fact_id}"][0].get("buttons", [])
+        if fact.answer.type == "yes_no":
+            assert [b["payload"] for b in buttons] == ["yes", "no", "not sure"], fact_id
+        elif fact.answer.type == "choice":
+            assert [b["title"] for b in buttons] == list((fact.answer.choices or {}).values()), fact_id
+        else:
+            assert buttons == [], fact_id
 
 
 def test_no_slot_is_filled_by_a_mapping_action() -> None:

@@ -1,4 +1,4 @@
-"""The cached action-response validator accepts and rejects exactly what Rasa's own check does."""
+"""The speed-ups accept, reject and resolve exactly what Rasa's own code does."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.slots import AnySlot
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 from bot import speedups
 
@@ -47,3 +51,30 @@ def test_the_schema_is_checked_once(action: Any, monkeypatch: pytest.MonkeyPatch
     for _ in range(3):
         action._validate_action_result({"events": [], "responses": []})
     assert calls == []
+
+
+# --- Event.resolve_by_type: a table built once, the same answers as Rasa's walk ---------------
+
+
+@pytest.mark.parametrize("type_name", sorted({cls.type_name for cls in all_subclasses(Event)}))
+def test_every_event_type_resolves_as_rasa_does(action: Any, type_name: str) -> None:
+    assert Event.resolve_by_type(type_name) is speedups._rasa_resolve_by_type(type_name)
+
+
+def test_unknown_event_names_behave_as_in_rasa(action: Any) -> None:
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+
+
+def test_a_tracker_rebuilt_from_events_is_unchanged(action: Any) -> None:
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+        {"event": "slot", "name": "age", "value": 34},
+        {"event": "bot", "text": "How old are you?"},
+    ]
+    tracker = DialogueStateTracker.from_dict("me", events, [AnySlot("age", mappings=[{}])])
+    assert [type(e) for e in tracker.events] == [ActionExecuted, UserUttered, SlotSet, BotUttered]
+    assert tracker.get_slot("age") == 34
