@@ -7,10 +7,21 @@ DEVELOPERS.md keeps the figures. None changes what Rasa decides:
   re-checking the action-response *schema* on every action-server reply. The schema never
   changes, so its validator is built once; every reply is still validated, with the same
   error message on a bad one.
+  Each event is also checked only against the schema of its own type (the others cannot
+  match it), so a valid reply costs about a tenth; an invalid one gets Rasa's full check.
 - ``Event.resolve_by_type``: rebuilding a tracker walks every ``Event`` subclass (with
   ``inspect.isabstract``) once per stored event, about 10 % of the server's time. The
   name → class table is built once; an unknown name falls back to Rasa's own lookup, which
   also sees subclasses imported later.
+- ``DialogueStateTracker.applied_events``: recomputed from the whole conversation many times
+  per turn (session check, last-message lookup, each policy's featurisation), about 13 %.
+  The result is remembered on the tracker for as long as its event list is the same list
+  with the same length and the same first and last event (events are only ever appended;
+  a rebuilt tracker gets a new list). Callers get a fresh copy of the list each time.
+- ``EndpointConfig.session``: every action-server call sends the whole conversation as JSON,
+  encoded by the standard library (about 4 %). The same session is made with ``ujson``
+  (already a dependency of Rasa and Sanic) as its JSON encoder: the same JSON, about three
+  times faster.
 """
 
 from __future__ import annotations
@@ -18,12 +29,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+import aiohttp
 import jsonschema
+import ujson
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _INSTALLED = False
 
@@ -36,7 +51,49 @@ def _action_response_validator() -> Any:
     return cls(schema)
 
 
+@cache
+def _discriminated_validators() -> tuple[Any, dict[str, Any]]:
+    """The response schema without the events' ``oneOf``, and one validator per event type.
+
+    Each ``oneOf`` branch of Rasa's event schema pins ``event`` to its own constant, and
+    ``event`` is required: an event can only ever pass the branch named by its ``event``.
+    So "the branch named by ``event`` accepts it" is exactly "exactly one branch accepts it",
+    without trying all 23 branches for every event.
+    """
+    schema = RemoteAction.action_response_format_spec()
+    event_schema = schema["properties"]["events"]["items"]
+    base = {
+        **schema,
+        "properties": {
+            **schema["properties"],
+            "events": {"type": "array", "items": {k: v for k, v in event_schema.items() if k != "oneOf"}},
+        },
+    }
+    cls = jsonschema.validators.validator_for(schema)
+    branches: dict[str, Any] = {}
+    for branch in event_schema["oneOf"]:
+        name = branch["properties"]["event"]["const"]
+        if name in branches:  # two branches for one event: the shortcut would not be exact
+            raise ValueError(f"Rasa's event schema has two branches for {name!r}")
+        branches[name] = cls(branch)
+    return cls(base), branches
+
+
+def _quickly_valid(result: Any) -> bool:
+    """True only if Rasa's full schema accepts the reply; False means: ask the full schema."""
+    base, branches = _discriminated_validators()
+    if not base.is_valid(result):
+        return False
+    for event in result.get("events") or ():
+        branch = branches.get(event["event"])
+        if branch is None or not branch.is_valid(event):
+            return False
+    return True
+
+
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    if _quickly_valid(result):
+        return True
     error = best_match(_action_response_validator().iter_errors(result))
     if error is not None:
         error.message += (
@@ -63,6 +120,38 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     return _rasa_resolve_by_type(type_name, default)
 
 
+_rasa_applied_events = DialogueStateTracker.applied_events
+_APPLIED = "_prescreen_applied_events"
+
+
+def _applied_events(self: DialogueStateTracker) -> list[Event]:
+    events = self.events
+    if not events:
+        return []
+    # The cached list holds the first and last events, so their ids cannot be reused meanwhile.
+    key = (id(events), len(events), id(events[0]), id(events[-1]))
+    cached = self.__dict__.get(_APPLIED)
+    if cached is None or cached[0] != key:
+        cached = (key, _rasa_applied_events(self))
+        self.__dict__[_APPLIED] = cached
+    return list(cached[1])
+
+
+def _json_dumps(value: Any) -> str:
+    return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+
+
+def _session(self: EndpointConfig) -> aiohttp.ClientSession:
+    # Rasa's EndpointConfig.session, with a faster JSON encoder.
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        json_serialize=_json_dumps,
+    )
+
+
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     global _INSTALLED  # noqa: PLW0603 - a one-time process-wide switch
@@ -70,4 +159,6 @@ def install() -> None:
         return
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
+    DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+    EndpointConfig.session = _session  # type: ignore[method-assign]
     _INSTALLED = True

@@ -31,8 +31,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
 
 from settings import get_settings
+from store.db import engine_for
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,15 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self._cache_size = settings.tracker_cache_size if cache_size is None else cache_size
         self._kept: OrderedDict[str, _Kept] = OrderedDict()  # saved, waiting for the next message
         self._lent: OrderedDict[str, _Kept] = OrderedDict()  # handed out, not saved yet
-        # A URL with a scheme is used as is by SQLTrackerStore.
-        super().__init__(domain=domain, host=host or settings.db_url, event_broker=event_broker, **kwargs)
+        url = host or settings.db_url
+        # A URL with a scheme is used as is by SQLTrackerStore (it also creates the events table).
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # SQLAlchemy 1.4 opens a new SQLite connection for every query of Rasa's own engine
+        # (NullPool); ours is pooled, in WAL mode and waits on a busy database.
+        rasas = self.engine
+        self.engine = engine_for(url)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        rasas.dispose()
 
     @property  # type: ignore[override]
     def domain(self) -> Domain:
@@ -102,15 +111,10 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(tracker.events, stored, None))
             if self.event_broker is not None:
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            if rows:
-                last_id = rows[-1].id
-            elif known:
-                last_id = known.last_id
-            else:
-                last_id = self._last_id(session, sender_id)
+            if new_events:
+                # One multi-row INSERT instead of the ORM's one INSERT per event.
+                session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, e) for e in new_events])
+            last_id = known.last_id if known and not new_events else self._last_id(session, sender_id)
             session.commit()
         if self._cache_size > 0 and not any(isinstance(event, SessionStarted) for event in new_events):
             self._keep(sender_id, _Kept(tracker, len(tracker.events), last_id))
@@ -162,14 +166,15 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         # Rasa's own measure: the events stored since the latest session start.
         return int(self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count())
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
         # The same columns as SQLTrackerStore.save writes.
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

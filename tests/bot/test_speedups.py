@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import speedups
 
@@ -42,6 +54,52 @@ def test_valid_replies_pass(action: Any, reply: dict[str, Any]) -> None:
 def test_invalid_replies_still_fail_with_rasas_message(action: Any, reply: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(reply)
+
+
+# Replies the per-type shortcut must judge exactly as Rasa's full schema does.
+REPLIES = {
+    "empty": {},
+    "slot": {"events": [{"event": "slot", "name": "age", "value": 34, "timestamp": None}]},
+    "slot_without_value": {"events": [{"event": "slot", "name": "age"}]},  # SlotSet requires a value
+    "slot_with_numeric_name": {"events": [{"event": "slot", "name": 7, "value": 1}]},
+    "unknown_event": {"events": [{"event": "teleport"}]},  # no branch matches
+    "event_not_a_string": {"events": [{"event": 3}]},
+    "event_missing": {"events": [{"name": "age"}]},
+    "event_not_an_object": {"events": ["slot"]},
+    "bad_timestamp": {"events": [{"event": "bot", "timestamp": "noon"}]},
+    "user_with_bad_entities": {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": "none"}}]},
+    "user": {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1}}}]},
+    "many": {
+        "events": [
+            {"event": "active_loop", "name": "screening_form"},
+            {"event": "action", "name": "action_listen", "policy": None, "confidence": None},
+            {"event": "pause"},
+            {"event": "followup", "name": "action_x"},
+        ],
+        "responses": [{"text": "hi", "buttons": [{"title": "Yes", "payload": "yes"}]}],
+    },
+    "responses_not_objects": {"events": [], "responses": ["hi"]},
+    "not_an_object": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPLIES))
+def test_the_shortcut_agrees_with_the_full_schema(action: Any, name: str) -> None:
+    reply = REPLIES[name]
+    full = speedups._action_response_validator().is_valid(reply)
+    if speedups._quickly_valid(reply):
+        assert full  # the shortcut never accepts what Rasa would refuse
+    if full:
+        assert action._validate_action_result(reply) is True
+    else:
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(reply)
+
+
+def test_the_shortcut_accepts_what_is_valid(action: Any) -> None:
+    valid = [name for name, reply in REPLIES.items() if speedups._action_response_validator().is_valid(reply)]
+    assert sorted(valid) == ["empty", "many", "slot", "user"]
+    assert all(speedups._quickly_valid(REPLIES[name]) for name in valid)  # no detour through the slow path
 
 
 def test_the_schema_is_checked_once(action: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,3 +136,70 @@ def test_a_tracker_rebuilt_from_events_is_unchanged(action: Any) -> None:
     tracker = DialogueStateTracker.from_dict("me", events, [AnySlot("age", mappings=[{}])])
     assert [type(e) for e in tracker.events] == [ActionExecuted, UserUttered, SlotSet, BotUttered]
     assert tracker.get_slot("age") == 34
+
+
+# --- DialogueStateTracker.applied_events: remembered while the event list is unchanged --------
+
+
+def _listen() -> ActionExecuted:
+    return ActionExecuted("action_listen")
+
+
+def _said(text: str) -> UserUttered:
+    return UserUttered(text, {"name": "inform", "confidence": 1.0})
+
+
+# Each case is a conversation whose applied events Rasa computes in a particular way.
+CONVERSATIONS = {
+    "plain": [_listen(), _said("hi"), ActionExecuted("utter_greet"), _listen()],
+    # the patient's last message is taken back (undo): it and its action_listen disappear
+    "user_reverted": [
+        _listen(), _said("hi"), ActionExecuted("utter_greet"), _listen(), _said("oops"), UserUtteranceReverted(),
+    ],
+    # the bot's last action is taken back
+    "action_reverted": [_listen(), _said("hi"), ActionExecuted("utter_greet"), ActionReverted(), _listen()],
+    # a restart forgets everything before it
+    "restarted": [_listen(), _said("hi"), ActionExecuted("utter_greet"), Restarted(), _listen(), _said("again")],
+    # a form's own executions are folded while it runs
+    "form": [
+        _listen(), _said("start"), ActionExecuted("screening_form"), ActiveLoop("screening_form"),
+        _listen(), _said("34"), ActionExecuted("screening_form"), SlotSet("age", 34), _listen(),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CONVERSATIONS))
+def test_applied_events_are_rasas(action: Any, name: str) -> None:
+    tracker = DialogueStateTracker.from_events("me", CONVERSATIONS[name], [AnySlot("age", mappings=[{}])])
+    expected = speedups._rasa_applied_events(tracker)
+    assert tracker.applied_events() == expected
+    assert tracker.applied_events() == expected  # the remembered answer is the same
+
+
+def test_applied_events_follow_new_events(action: Any) -> None:
+    tracker = DialogueStateTracker.from_events("me", CONVERSATIONS["plain"], [])
+    before = tracker.applied_events()
+    tracker.update(_said("more"))
+    assert tracker.applied_events() == [*before, tracker.events[-1]]
+    tracker.update(UserUtteranceReverted())  # takes back "more" and the action_listen before it
+    assert tracker.applied_events() == before[:-1] == speedups._rasa_applied_events(tracker)
+
+
+def test_a_caller_changing_the_list_changes_nothing(action: Any) -> None:
+    tracker = DialogueStateTracker.from_events("me", CONVERSATIONS["plain"], [])
+    tracker.applied_events().clear()
+    assert tracker.applied_events() == speedups._rasa_applied_events(tracker) != []
+
+
+# --- the action-server call: same JSON, faster encoder ---------------------------------------
+
+
+async def test_action_server_calls_send_the_same_json(action: Any) -> None:
+    payload = {"tracker": {"events": [{"event": "user", "text": "Ich heiße Zoë / 35 ans", "timestamp": 1.5e9}]}}
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook", basic_auth={"username": "u", "password": "p"})
+    async with endpoint.session() as session:
+        encoded = session._json_serialize(payload)
+        assert session.auth is not None and session.auth.login == "u"
+    assert json.loads(encoded) == payload
+    with pytest.raises(TypeError):
+        speedups._json_dumps({"not json": object()})  # refused, as by the standard library
