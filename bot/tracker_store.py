@@ -3,11 +3,14 @@
 Rasa's ``SQLTrackerStore`` rebuilds a conversation from every stored event on each message
 (query, JSON decode, replay) and counts the stored events again on every save: about a
 quarter of the server's time in a screening (DEVELOPERS.md). This store writes exactly the
-same rows, but keeps the tracker it last saved, per conversation, and hands that back on the
-next message if the database still ends with the event it wrote last. One indexed
-``max(id)`` query per message checks that, so another Rasa process (several workers, or a
-second server on the same PostgreSQL) or a row written behind Rasa's back is never missed:
-the tracker is then rebuilt from the database as Rasa would.
+same rows, but keeps the tracker it last saved, per conversation, and on the next message
+reads only the rows from the last one it wrote onwards (one indexed query). Nothing newer:
+the kept tracker is handed back as it is. Newer rows (another Rasa worker took a turn, or
+the coordinator API added events through another process): they are applied to the kept
+tracker in order, exactly as Rasa's rebuild would apply them. The last written row gone,
+or a new session among the newer rows: the tracker is rebuilt from the database as Rasa
+would. This relies, as Rasa's own store does, on one writer per conversation at a time
+(Rasa's lock store: Redis when there are several workers).
 
 A tracker is handed out at most once: the processor that holds the conversation's lock owns
 it until it saves it. A tracker handed out and not saved (a failed turn, a read-only API
@@ -28,13 +31,15 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from settings import get_settings
 from store.db import engine_for
+
+EVENTS_INDEX = "ix_events_sender_id_id"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self.engine = engine_for(url)
         self.sessionmaker = sessionmaker(bind=self.engine)
         rasas.dispose()
+        self._index_events()
 
     @property  # type: ignore[override]
     def domain(self) -> Domain:
@@ -96,10 +102,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         """The latest session of a conversation: the kept tracker if still current, else from the database."""
         kept = self._kept.pop(sender_id, None)
         if kept is not None and kept.unchanged():
-            with self.session_scope() as session:
-                if self._last_id(session, sender_id) == kept.last_id:
-                    self._lend(sender_id, kept)
-                    return kept.tracker
+            tracker = self._catch_up(sender_id, kept)
+            if tracker is not None:
+                return tracker
         return self._load(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -131,6 +136,43 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             if entry is not None and entry.tracker is tracker and entry.stored <= len(tracker.events):
                 return entry
         return None
+
+    def _catch_up(self, sender_id: str, kept: _Kept) -> DialogueStateTracker | None:
+        """The kept tracker with any newer rows applied, or None when it must be rebuilt."""
+        event = self.SQLEvent
+        query = (
+            sa.select(event.id, event.type_name, event.data)
+            .where(event.sender_id == sender_id, event.id >= kept.last_id)
+            .order_by(event.id)
+        )
+        with self.session_scope() as session:
+            rows = session.execute(query).all()
+        if not rows or rows[0].id != kept.last_id:
+            return None  # the conversation was deleted or rewritten meanwhile
+        newer = rows[1:]
+        if any(row.type_name == SessionStarted.type_name for row in newer):
+            return None  # Rasa reads a new session from its start: rebuild
+        tracker = kept.tracker
+        for new_event in deserialise_events([json.loads(row.data) for row in newer]):
+            tracker.update(new_event)  # what DialogueStateTracker.from_events does, event by event
+        self._lend(sender_id, _Kept(tracker, len(tracker.events), rows[-1].id))
+        return tracker
+
+    def _index_events(self) -> None:
+        """Index the events by (conversation, id): each turn asks for a conversation's newest rows.
+
+        Rasa indexes ``sender_id`` alone; PostgreSQL then answers "the newest row of this
+        conversation" by walking the whole table backwards from the newest row of any.
+        """
+        table = self.SQLEvent.__table__
+        ddl = f"CREATE INDEX IF NOT EXISTS {EVENTS_INDEX} ON {table.name} (sender_id, id)"
+        try:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(ddl)
+        except sa.exc.DBAPIError:
+            # Another worker created it at the same moment; anything else would show here.
+            if EVENTS_INDEX not in {index["name"] for index in sa.inspect(self.engine).get_indexes(table.name)}:
+                raise
 
     def _load(self, sender_id: str) -> DialogueStateTracker | None:
         """Rasa's own rebuild from the database (latest session), noting the last row's id."""

@@ -165,6 +165,8 @@ ensure_model() {
 
 # Load the settings (generated local token, ports, database) into the environment.
 load_settings() {
-    eval "$("$VENV/bin/python" -m settings env)"
-    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT
+    local exports
+    exports="$("$VENV/bin/python" -m settings env)" || exit 1
+    eval "$exports"
+    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS
 }

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseSettings, Field
+from pydantic import BaseSettings, Field, root_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,11 +37,22 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
     # Conversations kept in memory by the Rasa server's tracker store (0: rebuild every turn).
     tracker_cache_size: int = Field(1000, env="TRACKER_CACHE_SIZE", ge=0)
+    # Rasa server processes (Sanic workers). More than one needs the shared lock store (REDIS_URL).
+    rasa_workers: int = Field(1, env="RASA_WORKERS", ge=1)
 
     class Config:
         """Environment names are matched without case."""
 
         case_sensitive = False
+
+    @root_validator(skip_on_failure=True)
+    def _workers_share_a_lock(cls, values: dict[str, object]) -> dict[str, object]:
+        workers = values.get("rasa_workers")
+        if isinstance(workers, int) and workers > 1 and not values.get("redis_url"):
+            raise ValueError(
+                f"RASA_WORKERS={workers} needs REDIS_URL: several Rasa workers must share one conversation lock"
+            )
+        return values
 
     @property
     def db_url(self) -> str:
@@ -75,6 +87,11 @@ def local_secret(data_dir: Path, name: str) -> str:
         os.chmod(tmp, 0o600)
         tmp.replace(path)
     return stored[name]
+
+
+def redacted(url: str) -> str:
+    """A URL fit to print: its password replaced by ``***``."""
+    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
 
 
 @cache

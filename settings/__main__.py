@@ -5,7 +5,9 @@ from __future__ import annotations
 import shlex
 import sys
 
-from settings import get_settings
+from pydantic import ValidationError
+
+from settings import get_settings, redacted
 
 
 def main() -> int:
@@ -13,18 +15,26 @@ def main() -> int:
     if sys.argv[1:] != ["env"]:
         print("usage: python -m settings env", file=sys.stderr)
         return 2
-    s = get_settings()
+    try:
+        s = get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"error: settings: {problem['msg']}", file=sys.stderr)
+        return 2
     values = {
         "REST_TOKEN": s.rest_secret,
         "RASA_JWT_SECRET": s.api_secret,
         "RASA_HOST": s.rasa_host,
         "RASA_PORT": str(s.rasa_port),
         "ACTION_PORT": str(s.action_port),
-        "DATABASE_URL_EFFECTIVE": s.db_url,
+        "DATABASE_URL_EFFECTIVE": redacted(s.db_url),
+        "SANIC_WORKERS": str(s.rasa_workers),  # read by Rasa itself
+        "LOCK_STORE_EFFECTIVE": f"redis ({redacted(s.redis_url)})" if s.redis_url else "in memory (one process)",
     }
     for name, value in values.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0
 
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import EnvSQLTrackerStore
+from bot.tracker_store import EVENTS_INDEX, EnvSQLTrackerStore
 
 DOMAIN = Domain.from_dict(
     {
@@ -117,8 +117,58 @@ async def test_events_written_by_another_process_are_seen(
     rebuilds.clear()
 
     seen = await ours.retrieve("c1")
-    assert seen is not None and rebuilds == ["c1"]
+    assert seen is not None and rebuilds == []  # the newer rows were applied, no full replay
     assert seen.get_slot("age") == 99 and same_conversation(seen, elsewhere)
+    # ... and the next turn here is stored after the other worker's rows.
+    turn(seen, "back here", 100)
+    await ours.save(seen)
+    from_db = await rasas.retrieve("c1")
+    assert from_db is not None and same_conversation(from_db, seen)
+
+
+async def test_a_new_session_started_elsewhere_is_rebuilt(
+    stores: tuple[EnvSQLTrackerStore, SQLTrackerStore], rebuilds: list[str]
+) -> None:
+    ours, rasas = stores
+    await conversation(ours, "c1", 2)
+    elsewhere = await rasas.retrieve("c1")
+    assert elsewhere is not None
+    elsewhere.update(ActionExecuted("action_session_start"))
+    elsewhere.update(SessionStarted())
+    turn(elsewhere, "a new day", 41)
+    await rasas.save(elsewhere)
+    rebuilds.clear()
+
+    seen, rasas_view = await ours.retrieve("c1"), await rasas.retrieve("c1")
+    assert seen is not None and rasas_view is not None and "c1" in rebuilds
+    assert same_conversation(seen, rasas_view)  # the latest session only, as Rasa reads it
+
+
+async def test_a_conversation_deleted_meanwhile_is_not_served_from_memory(
+    stores: tuple[EnvSQLTrackerStore, SQLTrackerStore],
+) -> None:
+    ours, rasas = stores
+    await conversation(ours, "c1", 2)
+    with ours.session_scope() as session:  # e.g. a patient's data erased on request
+        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
+        session.commit()
+    assert await ours.retrieve("c1") is None
+    # The same id starts afresh elsewhere: its rows are newer, but they are not a continuation.
+    await conversation(ours, "c2", 1)
+    kept_c1 = await conversation(ours, "c1", 2)
+    with ours.session_scope() as session:
+        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
+        session.commit()
+    fresh = await conversation(rasas, "c1", 1)
+    seen = await ours.retrieve("c1")
+    assert seen is not None and seen is not kept_c1 and same_conversation(seen, fresh)
+
+
+def test_events_are_indexed_by_conversation_and_order(stores: tuple[EnvSQLTrackerStore, SQLTrackerStore]) -> None:
+    ours, _ = stores
+    indexes = {i["name"]: i["column_names"] for i in sa.inspect(ours.engine).get_indexes("events")}
+    assert indexes[EVENTS_INDEX] == ["sender_id", "id"]
+    ours._index_events()  # a second worker starting up: no error
 
 
 async def test_a_turn_that_was_not_saved_is_not_reused(stores: tuple[EnvSQLTrackerStore, SQLTrackerStore]) -> None:
