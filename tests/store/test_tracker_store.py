@@ -104,16 +104,26 @@ async def test_the_next_message_reuses_the_saved_tracker(
     assert from_db is not None and same_conversation(again, from_db)
 
 
+async def turn_elsewhere(
+    rasas: SQLTrackerStore, sender_id: str, text: str, age: int, *, new_session: bool = False
+) -> DialogueStateTracker:
+    """Another Rasa worker (here: Rasa's own store) takes the next turn of the same conversation."""
+    elsewhere = await rasas.retrieve(sender_id)
+    assert elsewhere is not None
+    if new_session:
+        elsewhere.update(ActionExecuted("action_session_start"))
+        elsewhere.update(SessionStarted())
+    turn(elsewhere, text, age)
+    await rasas.save(elsewhere)
+    return elsewhere
+
+
 async def test_events_written_by_another_process_are_seen(
     stores: tuple[EnvSQLTrackerStore, SQLTrackerStore], rebuilds: list[str]
 ) -> None:
     ours, rasas = stores
     await conversation(ours, "c1", 2)
-    # Another Rasa worker (here: Rasa's own store) takes the next turn of the same conversation.
-    elsewhere = await rasas.retrieve("c1")
-    assert elsewhere is not None
-    turn(elsewhere, "typed elsewhere", 99)
-    await rasas.save(elsewhere)
+    elsewhere = await turn_elsewhere(rasas, "c1", "typed elsewhere", 99)
     rebuilds.clear()
 
     seen = await ours.retrieve("c1")
@@ -131,12 +141,7 @@ async def test_a_new_session_started_elsewhere_is_rebuilt(
 ) -> None:
     ours, rasas = stores
     await conversation(ours, "c1", 2)
-    elsewhere = await rasas.retrieve("c1")
-    assert elsewhere is not None
-    elsewhere.update(ActionExecuted("action_session_start"))
-    elsewhere.update(SessionStarted())
-    turn(elsewhere, "a new day", 41)
-    await rasas.save(elsewhere)
+    await turn_elsewhere(rasas, "c1", "a new day", 41, new_session=True)
     rebuilds.clear()
 
     seen, rasas_view = await ours.retrieve("c1"), await rasas.retrieve("c1")
