@@ -109,4 +109,3 @@ class ValidateContactForm(FormValidationAction):
                     )
         dispatcher.utter_message(response="utter_contact_thanks")
         return {"contact_time": text}
-

@@ -64,6 +64,21 @@ def record_handoff(tracker: Tracker, reason: str) -> str:
         return str(screening.id)
 
 
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason) -> list[dict[str, Any]]:
+    """Record the handoff, tell the patient, and stop the form; contact details are asked next."""
+    if reason is Reason.MEDICAL_QUESTION:
+        dispatcher.utter_message(response="utter_medical_question")
+    screening_id = record_handoff(tracker, reason.value)
+    dispatcher.utter_message(response="utter_handoff")
+    return [
+        SlotSet("screening_id", screening_id),
+        SlotSet("handoff_reason", reason.value),
+        SlotSet("outcome", "handoff"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+    ]
+
+
 class ActionHandoff(Action):
     """The patient asked for a person, or asked a medical question."""
 
@@ -74,23 +89,48 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Record, tell the patient, and stop the form; contact details are asked next."""
+        """Hand off for the reason the message gives."""
         intent = tracker.latest_message.get("intent", {}).get("name")
-        reason = {
-            "medical_question": Reason.MEDICAL_QUESTION,
-            "nlu_fallback": Reason.NLU_FALLBACK,
-        }.get(intent or "", Reason.PATIENT_REQUEST)
-        if reason is Reason.MEDICAL_QUESTION:
-            dispatcher.utter_message(response="utter_medical_question")
-        screening_id = record_handoff(tracker, reason.value)
-        dispatcher.utter_message(response="utter_handoff")
-        return [
-            SlotSet("screening_id", screening_id),
-            SlotSet("handoff_reason", reason.value),
-            SlotSet("outcome", "handoff"),
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-        ]
+        reason = Reason.MEDICAL_QUESTION if intent == "medical_question" else Reason.PATIENT_REQUEST
+        return hand_off(dispatcher, tracker, reason)
+
+
+# Messages in a row the bot could not understand (outside a form) before a person takes over.
+MAX_NOT_UNDERSTOOD = 2
+
+
+def times_not_understood(tracker: Tracker) -> int:
+    """How many of the patient's messages just before this one the bot said it did not understand.
+
+    A message counts when the bot's next action was ``action_not_understood`` (whatever it
+    said after, such as asking the consent question again); any other reply ends the run.
+    """
+    events = list(tracker.events)
+    messages = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    count = 0
+    for index in reversed(messages[:-1]):  # the last one is the message being handled
+        reply = next((e for e in events[index + 1 :] if e.get("event") == "action"), None)
+        if reply is None or reply.get("name") != "action_not_understood":
+            break
+        count += 1
+    return count
+
+
+class ActionNotUnderstood(Action):
+    """A message nobody could read, outside a form: say so once; the next time, a person steps in."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Ask to rephrase, or hand off after too many misunderstandings."""
+        if times_not_understood(tracker) + 1 >= MAX_NOT_UNDERSTOOD:
+            return hand_off(dispatcher, tracker, Reason.NLU_FALLBACK)
+        dispatcher.utter_message(response="utter_not_understood")
+        return []
 
 
 class ActionPause(Action):

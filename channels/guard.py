@@ -28,9 +28,15 @@ def check_message(text: str | None, *, max_chars: int) -> Checked:
     cleaned = unicodedata.normalize("NFKC", cleaned).strip()
     if len(cleaned) > max_chars:
         return Checked("", too_long=True)
-    while cleaned and cleaned[0] in _SLASHES:
+    return Checked(strip_command(cleaned))
+
+
+def strip_command(text: str) -> str:
+    """The text without leading slashes (or look-alikes), so Rasa cannot read it as a command."""
+    cleaned = text.strip()
+    while cleaned and (cleaned[0] in _SLASHES or unicodedata.normalize("NFKC", cleaned[0]) in _SLASHES):
         cleaned = cleaned[1:].lstrip()
-    return Checked(cleaned)
+    return cleaned
 
 
 TOO_LONG_REPLY = "That message is a bit long for me. Could you answer in one or two short sentences?"

@@ -130,6 +130,32 @@ def test_a_patient_cannot_force_an_intent(servers: Servers) -> None:
     assert events[-1]["parse_data"]["intent"]["name"] != "EXTERNAL_resume"
 
 
+def test_a_command_through_rasas_own_api_is_not_obeyed_either(servers: Servers) -> None:
+    # POST /conversations/{id}/messages skips our channels: the NLU pipeline's own guard applies.
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    status, tracker = servers.post(f"/conversations/{sender}/messages", {"text": "/deny", "sender": "user"})
+    assert status == 200
+    latest = tracker["latest_message"]
+    assert latest["intent"]["name"] != "deny" and latest["text"] == "deny"
+    assert "action_decline_consent" not in [e.get("name") for e in tracker["events"]]
+
+
+def test_two_messages_the_bot_cannot_read_reach_a_coordinator(servers: Servers) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    replies = servers.say(sender, "xqzv blorp")
+    texts = [r.get("text", "") for r in replies]
+    assert any("did not understand" in t for t in texts) and any("OK to start" in t for t in texts)
+    replies = servers.say(sender, "wxq plonk zzt")
+    assert any("coordinator" in r.get("text", "") for r in replies)
+    servers.say(sender, "no")  # no contact details
+    assert servers.tracker(sender)["paused"] is True
+    with session_scope(engine_for(servers.database_url)) as session:
+        handoff = session.execute(select(Handoff).where(Handoff.conversation_id == sender)).scalar_one()
+        assert (handoff.reason, handoff.message) == ("nlu_fallback", "wxq plonk zzt")
+
+
 def test_the_doors_are_locked(servers: Servers) -> None:
     status, _ = servers.post("/webhooks/rest/webhook", {"sender": "x", "message": "hi"}, token="wrong")
     assert status == 401
