@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.screening import db, trial
+from settings import get_settings
 from store import records
+from store.models import utcnow
 
 
 def _channel(tracker: Tracker) -> str:
@@ -22,7 +24,9 @@ class ActionStartScreening(Action):
 
     A patient who comes back after the session expired (``session_config`` in the domain)
     has their answers carried over; once they agree again the form asks the next question
-    they had not answered. A screening that had ended starts afresh, with no old answers.
+    they had not answered, if they come back within ``RESUME_WITHIN_DAYS`` (settings) of
+    their last answer. Later, or once a screening has ended, it starts afresh with no old
+    answers: health answers go stale, and the windows they were asked about have moved.
     """
 
     def name(self) -> str:
@@ -37,8 +41,11 @@ class ActionStartScreening(Action):
         with db() as session:
             previous = records.find_screening(session=session, screening_id=carried) if carried else None
             if previous is not None and previous.state == "consented":
-                dispatcher.utter_message(response="utter_welcome_back")
-                return [SlotSet("reask_count", 0)]
+                window = timedelta(days=get_settings().resume_within_days)
+                if records.last_activity(session=session, screening=previous) >= utcnow() - window:
+                    dispatcher.utter_message(response="utter_welcome_back")
+                    return [SlotSet("reask_count", 0)]
+                records.set_state(session=session, screening=previous, state="expired")
             screening = records.start_screening(
                 session=session, conversation_id=tracker.sender_id, channel=_channel(tracker), trial_id=trial().id
             )

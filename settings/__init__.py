@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
 
     max_message_chars: int = Field(1000, env="MAX_MESSAGE_CHARS")
+    # A patient who comes back within this many days continues their screening; later, it starts afresh.
+    resume_within_days: int = Field(7, env="RESUME_WITHIN_DAYS", ge=0)
     # Conversations kept in memory by the Rasa server's tracker store (0: rebuild every turn).
     tracker_cache_size: int = Field(1000, env="TRACKER_CACHE_SIZE", ge=0)
     # Rasa server processes (Sanic workers). More than one needs the shared lock store (REDIS_URL).

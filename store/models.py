@@ -87,7 +87,7 @@ class Screening(Base):
     channel = Column(String(64), nullable=False)
     trial_id = Column(String(32), nullable=False)
     screening_date = Column(UTCDateTime(), nullable=False, default=utcnow)
-    # consented / declined / in_progress / handoff / completed / withdrawn
+    # consented / declined / in_progress / handoff / completed / withdrawn / expired (not resumed in time)
     state = Column(String(32), nullable=False, default="in_progress")
     consent_at = Column(UTCDateTime())
     cohort = Column(String(32))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import Answer, AuditEvent, Contact, Handoff, Screening, ScreeningResult, utcnow
@@ -56,6 +56,15 @@ def latest_screening(*, session: Session, conversation_id: str) -> Screening | N
     )
     screening: Screening | None = session.execute(query).scalars().first()
     return screening
+
+
+def last_activity(*, session: Session, screening: Screening) -> datetime:
+    """When the screening last changed: its own row, or its newest answer."""
+    newest_answer = session.execute(
+        select(func.max(Answer.created_at)).where(Answer.screening_id == screening.id)
+    ).scalar()
+    moments: list[datetime] = [moment for moment in (screening.updated_at, newest_answer) if moment is not None]
+    return max(moments)
 
 
 def set_state(*, session: Session, screening: Screening, state: str, actor: str = "bot") -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent import ActionStartScreening
+from settings import get_settings
 from store import records
+from store.models import utcnow
 from tests.actions.conftest import answered, tracker
 
 
@@ -33,6 +37,39 @@ async def test_a_returning_patient_continues(database: str, session: Any) -> Non
     assert "screening_id" not in slots_of(events) and "condition" not in slots_of(events)  # answers kept
     assert dispatcher.messages[0]["response"] == "utter_welcome_back"
     assert len(records.latest_screening(session=session, conversation_id="golden-age").answers) == 0
+
+
+@pytest.mark.parametrize(
+    ("days_away", "continues"),
+    [
+        (6, True),  # within the 7-day window
+        (8, False),  # too long: the old screening expires, a new one starts
+    ],
+)
+async def test_a_returning_patient_continues_only_within_the_window(
+    database: str, session: Any, monkeypatch: pytest.MonkeyPatch, days_away: int, continues: bool
+) -> None:
+    monkeypatch.setenv("RESUME_WITHIN_DAYS", "7")
+    get_settings.cache_clear()
+    screening = records.start_screening(session=session, conversation_id="golden-age", channel="rest", trial_id="x")
+    records.set_state(session=session, screening=screening, state="consented")
+    answer = records.record_answer(
+        session=session, screening=screening, fact_id="age", value=34, raw_text="34", criteria=["inc-age"]
+    )
+    long_ago = utcnow() - timedelta(days=days_away)
+    screening.updated_at, answer.created_at = long_ago, long_ago
+    session.commit()
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartScreening().run(dispatcher, tracker("age_requested", screening_id=screening.id), {})
+    session.expire_all()
+    if continues:
+        assert dispatcher.messages[0]["response"] == "utter_welcome_back"
+        assert "screening_id" not in slots_of(events)
+    else:
+        slots = slots_of(events)
+        assert slots["screening_id"] != screening.id and slots["condition"] is None  # nothing stale carried
+        assert records.find_screening(session=session, screening_id=screening.id).state == "expired"
 
 
 async def test_an_ended_screening_starts_afresh(database: str, session: Any) -> None:

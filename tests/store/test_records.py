@@ -206,6 +206,23 @@ def test_json_values_round_trip(engine: Engine, value: Any) -> None:
         assert stored_handoff.criteria_snapshot == criteria_snapshot
 
 
+def test_last_activity_is_the_newest_answer_or_change(engine: Engine) -> None:
+    long_ago = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+    with session_scope(engine) as session:
+        screening = start(session)
+        screening.updated_at = long_ago
+        session.flush()
+        assert records.last_activity(session=session, screening=screening) == long_ago  # no answers yet
+        answer = records.record_answer(
+            session=session, screening=screening, fact_id="age", value=41, raw_text="41", criteria=["I1"]
+        )
+        answer.created_at = long_ago + timedelta(days=3)
+        screening.updated_at = long_ago
+    with session_scope(engine) as session:
+        reread = session.get(Screening, screening.id)
+        assert records.last_activity(session=session, screening=reread) == long_ago + timedelta(days=3)
+
+
 def test_record_result_and_latest_result(engine: Engine) -> None:
     first: records.ResultRecord = {
         "status": "unknown",
