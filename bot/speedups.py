@@ -22,6 +22,10 @@ DEVELOPERS.md keeps the figures. None changes what Rasa decides:
   encoded by the standard library (about 4 %). The same session is made with ``ujson``
   (already a dependency of Rasa and Sanic) as its JSON encoder: the same JSON, about three
   times faster.
+- ``LogisticRegressionClassifier._create_X``: the classifier reads only the sentence
+  features, but asked the message for all of them, so every turn also glued together the
+  per-token (sequence) matrices of every featuriser, about 5 %. Only the sentence features
+  are combined now, the same way.
 """
 
 from __future__ import annotations
@@ -34,11 +38,15 @@ import jsonschema
 import ujson
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+from scipy.sparse import csr_matrix, hstack, vstack
 
 _INSTALLED = False
 
@@ -152,6 +160,22 @@ def _session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
+def _create_x(self: LogisticRegressionClassifier, messages: list[Message]) -> csr_matrix:
+    # Rasa's _create_X, combining only the sentence features it uses.
+    rows = []
+    for message in messages:
+        _, sentence = message._filter_sparse_features(TEXT, [])
+        sparse = Message._combine_features(sentence, [])
+        dense = message.get_dense_features(attribute=TEXT)[1]
+        rows.append(
+            hstack([csr_matrix(sparse.features if sparse else []), csr_matrix(dense.features if dense else [])])
+        )
+    return vstack(rows)
+
+
+_rasa_create_x = LogisticRegressionClassifier._create_X
+
+
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     global _INSTALLED  # noqa: PLW0603 - a one-time process-wide switch
@@ -161,4 +185,5 @@ def install() -> None:
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
     DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
     EndpointConfig.session = _session  # type: ignore[method-assign]
+    LogisticRegressionClassifier._create_X = _create_x  # type: ignore[method-assign]
     _INSTALLED = True

@@ -116,10 +116,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(tracker.events, stored, None))
             if self.event_broker is not None:
                 await self._stream_new_events(self.event_broker, new_events, sender_id)
-            if new_events:
-                # One multi-row INSERT instead of the ORM's one INSERT per event.
-                session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, e) for e in new_events])
-            last_id = known.last_id if known and not new_events else self._last_id(session, sender_id)
+            last_id = self._insert(session, sender_id, new_events) if new_events else None
+            if last_id is None:
+                last_id = known.last_id if known and not new_events else self._last_id(session, sender_id)
             session.commit()
         if self._cache_size > 0 and not any(isinstance(event, SessionStarted) for event in new_events):
             self._keep(sender_id, _Kept(tracker, len(tracker.events), last_id))
@@ -199,6 +198,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         self._kept.move_to_end(sender_id)
         while len(self._kept) > self._cache_size:
             self._kept.popitem(last=False)
+
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+        """One multi-row INSERT (not the ORM's one per event); the newest id when the database returns ids."""
+        table = self.SQLEvent.__table__
+        rows = [self._row(sender_id, event) for event in events]
+        if self.engine.dialect.name == "postgresql":
+            ids = session.execute(sa.insert(table).values(rows).returning(table.c.id)).scalars().all()
+            return int(max(ids))
+        session.execute(table.insert(), rows)  # SQLAlchemy 1.4 has no RETURNING for SQLite
+        return None
 
     def _last_id(self, session: Any, sender_id: str) -> int:
         query = sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)

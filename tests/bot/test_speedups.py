@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import (
@@ -21,6 +23,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -203,3 +208,24 @@ async def test_action_server_calls_send_the_same_json(action: Any) -> None:
     assert json.loads(encoded) == payload
     with pytest.raises(TypeError):
         speedups._json_dumps({"not json": object()})  # refused, as by the standard library
+
+
+# --- the intent classifier's input: only the sentence features, combined as Rasa does ----------
+
+
+def _message_with_features() -> Message:
+    message = Message(data={TEXT: "took cellcept"})
+    rng = np.random.default_rng(7)
+    for origin, width in (("CountVectorsFeaturizer", 5), ("CountVectorsFeaturizer_char", 9), ("RegexFeaturizer", 3)):
+        for kind, rows in ((FEATURE_TYPE_SEQUENCE, 2), (FEATURE_TYPE_SENTENCE, 1)):
+            values = scipy.sparse.coo_matrix((rng.random((rows, width)) > 0.5).astype(float))
+            message.add_features(Features(values, kind, TEXT, origin))
+    return message
+
+
+def test_the_classifier_input_is_rasas(action: Any) -> None:
+    messages = [_message_with_features(), _message_with_features()]
+    ours = speedups._create_x(None, messages)  # type: ignore[arg-type]
+    rasas = speedups._rasa_create_x(None, messages)  # type: ignore[arg-type]
+    assert ours.shape == rasas.shape == (2, 5 + 9 + 3)
+    assert (ours != rasas).nnz == 0
