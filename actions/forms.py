@@ -7,17 +7,21 @@ checked (``criteria.coerce``), stored, and judged before the next question is ch
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import IntegrityError
 
 from actions import answers
 from actions.handoff import Reason
 from actions.screening import db, facts_from, screening_date, slot_value, trial
 from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions
 from store import records
+
+logger = logging.getLogger(__name__)
 
 # Intents that are not answers: the form steps aside and a rule handles them.
 META_INTENTS = {
@@ -120,19 +124,20 @@ class ValidateScreeningForm(FormValidationAction):
         screening_id = tracker.get_slot("screening_id")
         if not screening_id:
             return
-        readers = trial().readers_of(fact_id)
-        with db() as session:
-            screening = records.find_screening(session=session, screening_id=screening_id)
-            if screening is not None:
+        try:
+            with db() as session:
                 records.record_answer(
                     session=session,
-                    screening=screening,
+                    screening_id=screening_id,
                     fact_id=fact_id,
                     value=value["value"],
                     raw_text=value["said"],
-                    criteria=readers,
+                    criteria=trial().readers_of(fact_id),
                     confidence=value["confidence"],
                 )
+        except IntegrityError:
+            # The screening is gone (erased on request): the answer stays in the conversation only.
+            logger.warning("screening %s no longer exists; answer to %s not stored", screening_id, fact_id)
 
 
 def _just_answered(tracker: Tracker) -> bool:

@@ -110,11 +110,10 @@ def _record(screening_id: str | None, fact_id: str, settled: dict[str, Any], coo
     trial = load_trial(get_settings().trial_id)
     readers = trial.readers_of(fact_id)
     with session_scope(engine_for(get_settings().db_url)) as session:
-        screening = records.find_screening(session=session, screening_id=screening_id)
-        if screening is not None:
+        if records.find_screening(session=session, screening_id=screening_id) is not None:
             records.record_answer(
                 session=session,
-                screening=screening,
+                screening_id=screening_id,
                 fact_id=fact_id,
                 value=settled["value"],
                 raw_text=settled["said"],

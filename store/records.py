@@ -86,7 +86,7 @@ def set_state(*, session: Session, screening: Screening, state: str, actor: str 
 def record_answer(
     *,
     session: Session,
-    screening: Screening,
+    screening_id: str,
     fact_id: str,
     value: Any,
     raw_text: str | None,
@@ -95,9 +95,13 @@ def record_answer(
     conflicting: bool = False,
     set_by: str = "patient",
 ) -> Answer:
-    """Store one answer; an answer to the same question again is a new row (history kept)."""
+    """Store one answer; an answer to the same question again is a new row (history kept).
+
+    Takes the screening's id, not the row: a patient's turn stores its answer without reading
+    the screening first. An unknown id fails on the foreign key (``IntegrityError``).
+    """
     answer = Answer(
-        screening_id=screening.id,
+        screening_id=screening_id,
         fact_id=fact_id,
         value=value,
         raw_text=raw_text,
@@ -112,7 +116,7 @@ def record_answer(
         session=session,
         actor=set_by,
         action="answer.recorded",
-        screening_id=screening.id,
+        screening_id=screening_id,
         detail={"fact": fact_id, "answer_id": answer.id},
     )
     return answer

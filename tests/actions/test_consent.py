@@ -54,7 +54,7 @@ async def test_a_returning_patient_continues_only_within_the_window(
     screening = records.start_screening(session=session, conversation_id="golden-age", channel="rest", trial_id="x")
     records.set_state(session=session, screening=screening, state="consented")
     answer = records.record_answer(
-        session=session, screening=screening, fact_id="age", value=34, raw_text="34", criteria=["inc-age"]
+        session=session, screening_id=screening.id, fact_id="age", value=34, raw_text="34", criteria=["inc-age"]
     )
     long_ago = utcnow() - timedelta(days=days_away)
     screening.updated_at, answer.created_at = long_ago, long_ago

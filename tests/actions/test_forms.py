@@ -101,6 +101,15 @@ async def test_answers_are_recorded_with_the_criteria_that_read_them(
     assert answers["age"].criteria == ["inc-age"]
 
 
+async def test_an_answer_for_an_erased_screening_is_kept_in_the_chat_only(
+    database: str, session: Any, dispatcher: CollectingDispatcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    slots = await run_form(dispatcher, text="34", intent="inform", screening_id="erased-on-request")
+    assert slots["age"]["value"] == 34  # the conversation goes on
+    assert records.current_answers(session=session, screening_id="erased-on-request") == {}
+    assert "no longer exists" in caplog.text
+
+
 async def test_a_coordinator_resume_is_not_read_as_an_answer(database: str, dispatcher: CollectingDispatcher) -> None:
     slots = await run_form(dispatcher, text="", intent="EXTERNAL_resume")
     assert "age" not in slots and "reask_count" not in slots

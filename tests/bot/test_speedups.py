@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -229,3 +230,27 @@ def test_the_classifier_input_is_rasas(action: Any) -> None:
     rasas = speedups._rasa_create_x(None, messages)  # type: ignore[arg-type]
     assert ours.shape == rasas.shape == (2, 5 + 9 + 3)
     assert (ours != rasas).nnz == 0
+
+
+# --- garbage collection: the loaded model is frozen out of the collector's way ----------------
+
+
+async def test_after_loading_the_model_the_collector_skips_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def load(*args: Any, **kwargs: Any) -> str:
+        return "the agent"
+
+    monkeypatch.setattr(speedups, "_rasa_load_agent_on_start", load)
+    thresholds = gc.get_threshold()
+    try:
+        assert await speedups._load_agent_then_freeze("model.tar.gz") == "the agent"
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == speedups.GC_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+def test_rasa_loads_the_agent_through_the_freezing_wrapper(action: Any) -> None:
+    import rasa.core.run
+
+    assert rasa.core.run.load_agent_on_start is speedups._load_agent_then_freeze

@@ -47,7 +47,7 @@ WRITES: list[object] = [
     # an answer and its audit line
     pytest.param(
         lambda s, sc, _h: records.record_answer(
-            session=s, screening=sc, fact_id="age", value=50, raw_text="50", criteria=["I1"]
+            session=s, screening_id=sc.id, fact_id="age", value=50, raw_text="50", criteria=["I1"]
         ),
         id="record_answer",
     ),
@@ -116,7 +116,9 @@ def test_session_scope_rolls_back_on_exception(engine: Engine) -> None:
 
     with pytest.raises(Boom), session_scope(engine) as session:
         screening = start(session)
-        records.record_answer(session=session, screening=screening, fact_id="age", value=1, raw_text="1", criteria=[])
+        records.record_answer(
+            session=session, screening_id=screening.id, fact_id="age", value=1, raw_text="1", criteria=[]
+        )
         assert count(session, Answer) == 1  # flushed, so really sent to the database
         raise Boom
     with session_scope(engine) as session:
@@ -175,7 +177,7 @@ def test_deleting_a_screening_cascades(engine: Engine, remove: Callable[[Session
         for screening in (doomed, kept):
             for value in (1, 2):
                 records.record_answer(
-                    session=session, screening=screening, fact_id="age", value=value, raw_text=None, criteria=[]
+                    session=session, screening_id=screening.id, fact_id="age", value=value, raw_text=None, criteria=[]
                 )
             records.record_result(
                 session=session,

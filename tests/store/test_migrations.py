@@ -149,7 +149,9 @@ def test_sqlite_batch_migration_keeps_child_rows(tmp_path: Path) -> None:
     engine = engine_for(url)
     with session_scope(engine) as session:
         screening = records.start_screening(session=session, conversation_id="c", channel="web", trial_id="T")
-        records.record_answer(session=session, screening=screening, fact_id="age", value=50, raw_text="50", criteria=[])
+        records.record_answer(
+            session=session, screening_id=screening.id, fact_id="age", value=50, raw_text="50", criteria=[]
+        )
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()

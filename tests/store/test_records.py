@@ -120,14 +120,14 @@ def test_record_answer_keeps_history_and_current_answers_is_the_latest(engine: E
     with session_scope(engine) as session:
         screening = start(session)
         first = records.record_answer(
-            session=session, screening=screening, fact_id="age", value=41, raw_text="41", criteria=["I1"]
+            session=session, screening_id=screening.id, fact_id="age", value=41, raw_text="41", criteria=["I1"]
         )
         other = records.record_answer(
-            session=session, screening=screening, fact_id="smoker", value=False, raw_text="no", criteria=["E3"]
+            session=session, screening_id=screening.id, fact_id="smoker", value=False, raw_text="no", criteria=["E3"]
         )
         second = records.record_answer(
             session=session,
-            screening=screening,
+            screening_id=screening.id,
             fact_id="age",
             value=42,
             raw_text="sorry, 42",
@@ -181,7 +181,7 @@ def test_json_values_round_trip(engine: Engine, value: Any) -> None:
     with session_scope(engine) as session:
         screening = start(session)
         answer = records.record_answer(
-            session=session, screening=screening, fact_id="f", value=value, raw_text=None, criteria=["I1", "É2"]
+            session=session, screening_id=screening.id, fact_id="f", value=value, raw_text=None, criteria=["I1", "É2"]
         )
         result = records.record_result(
             session=session,
@@ -214,7 +214,7 @@ def test_last_activity_is_the_newest_answer_or_change(engine: Engine) -> None:
         session.flush()
         assert records.last_activity(session=session, screening=screening) == long_ago  # no answers yet
         answer = records.record_answer(
-            session=session, screening=screening, fact_id="age", value=41, raw_text="41", criteria=["I1"]
+            session=session, screening_id=screening.id, fact_id="age", value=41, raw_text="41", criteria=["I1"]
         )
         answer.created_at = long_ago + timedelta(days=3)
         screening.updated_at = long_ago
@@ -363,7 +363,7 @@ def test_audit_never_holds_what_the_patient_typed(engine: Engine) -> None:
         screening = start(session)
         records.set_state(session=session, screening=screening, state="consented")
         records.record_answer(
-            session=session, screening=screening, fact_id="glp1", value=True, raw_text=typed, criteria=["E7"]
+            session=session, screening_id=screening.id, fact_id="glp1", value=True, raw_text=typed, criteria=["E7"]
         )
         opened = records.open_handoff(
             session=session, screening=screening, reason="question", message=asked, fact_id="glp1", snapshot=[]
