@@ -4,7 +4,7 @@ Start the product first (``./scripts/run``), then::
 
     python -m bench.load sequential --patients 5
     python -m bench.load saturation --concurrency 16 --seconds 30
-    python -m bench.load think --patients 300 --think 5 --seconds 90
+    python -m bench.load think --patients 300 --think 5 --seconds 90 --warmup 15
 
 Prints turn latency (p50/p95/p99), turns per second, and errors. Only talks to the
 configured Rasa host (127.0.0.1 by default); every run is bounded in patients and time.
@@ -39,6 +39,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     screenings: int = 0
+    count_from: float = 0.0  # turns started before this moment (the warm-up) are not counted
 
     def report(self, title: str, seconds: float) -> None:
         """Print the figures."""
@@ -78,7 +79,8 @@ async def patient(session: aiohttp.ClientSession, url: str, stats: Stats, think:
         if replies is None:
             stats.errors += 1
             return
-        stats.latencies.append(time.perf_counter() - started)
+        if started >= stats.count_from:
+            stats.latencies.append(time.perf_counter() - started)
         turns += 1
         message = "yes" if turns == 1 else next_answer(replies)
         if think:
@@ -94,7 +96,7 @@ async def run(mode: str, args: argparse.Namespace) -> None:
     headers = {"Authorization": f"Bearer {settings.rest_secret}", "Content-Type": "application/json"}
     timeout = aiohttp.ClientTimeout(total=30)
     connector = aiohttp.TCPConnector(limit=max(args.concurrency, args.patients) + 4)
-    stats = Stats()
+    stats = Stats(count_from=time.perf_counter() + args.warmup)
     started = time.monotonic()
     async with aiohttp.ClientSession(headers=headers, timeout=timeout, connector=connector) as session:
         if mode == "sequential":
@@ -120,7 +122,9 @@ async def run(mode: str, args: argparse.Namespace) -> None:
     title = {"sequential": "sequential", "saturation": f"saturation x{args.concurrency}"}.get(
         mode, f"{args.patients} patients, {args.think:g} s think time"
     )
-    stats.report(title, time.monotonic() - started)
+    if args.warmup:
+        title += f" (after {args.warmup:g} s warm-up)"
+    stats.report(title, time.monotonic() - started - args.warmup)
 
 
 def main() -> None:
@@ -131,6 +135,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=0.0, help="seconds at the start not counted")
     args = parser.parse_args()
     args.patients = min(args.patients, 1000)  # bounded by design
     asyncio.run(run(args.mode, args))

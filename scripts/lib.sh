@@ -156,7 +156,7 @@ ensure_model() {
         echo "==> Rasa model up to date"
         return 0
     fi
-    echo "==> training the Rasa model (about 5 minutes on 2 cores; only when bot data changed)"
+    echo "==> training the Rasa model (under a minute; only when bot data changed)"
     rm -f "$MODEL_STAMP"
     (cd "$REPO_ROOT" && "$VENV/bin/rasa" train --config config.yml --domain bot/domain --data bot/data \
         --out models --fixed-model-name prescreen --quiet)
