@@ -140,13 +140,13 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         """The kept tracker with any newer rows applied, or None when it must be rebuilt."""
         event = self.SQLEvent
         query = (
-            sa.select(event.id, event.type_name, event.data)
+            sa.select(event.id, event.type_name, event.timestamp, event.data)
             .where(event.sender_id == sender_id, event.id >= kept.last_id)
             .order_by(event.id)
         )
         with self.session_scope() as session:
             rows = session.execute(query).all()
-        if not rows or rows[0].id != kept.last_id:
+        if not rows or not self._is_last_kept(rows[0], kept):
             return None  # the conversation was deleted or rewritten meanwhile
         newer = rows[1:]
         if any(row.type_name == SessionStarted.type_name for row in newer):
@@ -156,6 +156,17 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             tracker.update(new_event)  # what DialogueStateTracker.from_events does, event by event
         self._lend(sender_id, _Kept(tracker, len(tracker.events), rows[-1].id))
         return tracker
+
+    @staticmethod
+    def _is_last_kept(row: Any, kept: _Kept) -> bool:
+        """True if the row is the kept tracker's last stored event (SQLite may reuse an erased row's id)."""
+        last = kept.tracker.events[kept.stored - 1] if kept.stored else None
+        return (
+            last is not None
+            and row.id == kept.last_id
+            and row.type_name == last.type_name
+            and row.timestamp == last.timestamp
+        )
 
     def _index_events(self) -> None:
         """Index the events by (conversation, id): each turn asks for a conversation's newest rows.

@@ -169,6 +169,21 @@ async def test_a_conversation_deleted_meanwhile_is_not_served_from_memory(
     assert seen is not None and seen is not kept_c1 and same_conversation(seen, fresh)
 
 
+async def test_an_erased_conversation_is_not_revived_by_a_reused_row_id(
+    stores: tuple[EnvSQLTrackerStore, SQLTrackerStore],
+) -> None:
+    ours, rasas = stores
+    kept = await conversation(ours, "c1", 2)  # the newest rows of the table
+    with ours.session_scope() as session:
+        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
+        session.commit()
+    # SQLite hands the erased ids out again: the same conversation id starts from scratch.
+    fresh = await conversation(rasas, "c1", 3)
+    seen = await ours.retrieve("c1")
+    assert seen is not None and seen is not kept and same_conversation(seen, fresh)
+    assert "message 0" in [getattr(e, "text", None) for e in seen.events]
+
+
 def test_events_are_indexed_by_conversation_and_order(stores: tuple[EnvSQLTrackerStore, SQLTrackerStore]) -> None:
     ours, _ = stores
     indexes = {i["name"]: i["column_names"] for i in sa.inspect(ours.engine).get_indexes("events")}
