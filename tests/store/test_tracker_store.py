@@ -149,21 +149,24 @@ async def test_a_new_session_started_elsewhere_is_rebuilt(
     assert same_conversation(seen, rasas_view)  # the latest session only, as Rasa reads it
 
 
+def erase(store: SQLTrackerStore, sender_id: str) -> None:
+    """Delete a conversation's rows behind the store's back."""
+    with store.session_scope() as session:
+        session.execute(sa.delete(store.SQLEvent).where(store.SQLEvent.sender_id == sender_id))
+        session.commit()
+
+
 async def test_a_conversation_deleted_meanwhile_is_not_served_from_memory(
     stores: tuple[EnvSQLTrackerStore, SQLTrackerStore],
 ) -> None:
     ours, rasas = stores
     await conversation(ours, "c1", 2)
-    with ours.session_scope() as session:  # e.g. a patient's data erased on request
-        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
-        session.commit()
+    erase(ours, "c1")  # e.g. a patient's data erased on request
     assert await ours.retrieve("c1") is None
     # The same id starts afresh elsewhere: its rows are newer, but they are not a continuation.
     await conversation(ours, "c2", 1)
     kept_c1 = await conversation(ours, "c1", 2)
-    with ours.session_scope() as session:
-        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
-        session.commit()
+    erase(ours, "c1")
     fresh = await conversation(rasas, "c1", 1)
     seen = await ours.retrieve("c1")
     assert seen is not None and seen is not kept_c1 and same_conversation(seen, fresh)
@@ -174,9 +177,7 @@ async def test_an_erased_conversation_is_not_revived_by_a_reused_row_id(
 ) -> None:
     ours, rasas = stores
     kept = await conversation(ours, "c1", 2)  # the newest rows of the table
-    with ours.session_scope() as session:
-        session.execute(sa.delete(ours.SQLEvent).where(ours.SQLEvent.sender_id == "c1"))
-        session.commit()
+    erase(ours, "c1")
     # SQLite hands the erased ids out again: the same conversation id starts from scratch.
     fresh = await conversation(rasas, "c1", 3)
     seen = await ours.retrieve("c1")
