@@ -37,6 +37,7 @@ class Scenario:
     changes: dict[str, Any] = field(default_factory=dict)
     aside: tuple[int, str] | None = None  # (after this many answers, intent)
     contact: bool = True
+    unreadable_at: int | None = None  # this answer cannot be read, nor its repetition
 
 
 SCENARIOS = [
@@ -85,6 +86,7 @@ SCENARIOS = [
     Scenario("not sure of age goes to a coordinator", SLE, {"age": "unsure"}),
     Scenario("another autoimmune disease goes to a coordinator", SSC, {"other_autoimmune_treated": "yes"}),
     Scenario("antibody allergy goes to a coordinator", IIM, {"antibody_allergy": "yes"}, contact=False),
+    Scenario("an answer the bot cannot read twice goes to a coordinator", IIM, unreadable_at=4),
     Scenario("asks for a person mid-way", SLE, aside=(3, "human")),
     Scenario("asks a medical question mid-way", SSC, aside=(2, "medical_question")),
     Scenario("asks why a question is asked", SLE, aside=(2, "why_ask")),
@@ -130,6 +132,8 @@ def story(scenario: Scenario) -> dict[str, Any]:
     answers = {**scenario.patient, **scenario.changes}
     run = run_screening(trial, answers, TODAY, defaults=CLEAR_BY_TYPE, stop_for_coordinator=True)
     asked, status = run.asked, run.result.status
+    if scenario.unreadable_at is not None:
+        asked, status = asked[: scenario.unreadable_at], Status.NEEDS_COORDINATOR
     steps: list[dict[str, Any]] = [
         _user("greet"),
         {"action": "utter_greet"},
@@ -168,6 +172,9 @@ def story(scenario: Scenario) -> dict[str, Any]:
             _user(_answer_intent(answers.get(fact_id, CLEAR_BY_TYPE.get(trial.facts[fact_id].answer.type)))),
             {"action": "screening_form"},
         ]
+    if scenario.unreadable_at is not None:
+        # Asked once more (the form stays on the question), then handed to a person.
+        steps += [_user("inform"), {"action": "screening_form"}, _user("inform"), {"action": "screening_form"}]
     outcome = {
         Status.NOT_ELIGIBLE: "not_eligible",
         Status.LIKELY_ELIGIBLE: "likely_eligible",

@@ -65,6 +65,20 @@ async def test_an_unreadable_answer_is_asked_again_then_handed_off(
     assert "age" not in second  # never a silent guess
 
 
+async def test_contradicting_answers_go_to_a_coordinator(database: str, dispatcher: CollectingDispatcher) -> None:
+    # Changed answers can contradict each other: assigned male at birth, and pregnant.
+    slots = await run_form(
+        dispatcher,
+        text="34",
+        intent="inform",
+        sex=answered("male", "male"),
+        pregnant_or_breastfeeding=answered(True, "yes"),
+    )
+    assert slots["age"]["value"] == 34
+    assert slots["handoff_reason"] == "contradiction"
+    assert slots["requested_slot"] is None
+
+
 async def test_an_implausible_answer_is_not_kept(database: str, dispatcher: CollectingDispatcher) -> None:
     slots = await run_form(dispatcher, text="I am 250", intent="inform")
     assert "age" not in slots
