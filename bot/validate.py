@@ -46,6 +46,8 @@ def explain(message: str, *, form_slots: set[str], actions_source: str) -> str |
             return "asked by its form"
         if f'response="{name}"' in actions_source:
             return "sent by a custom action"
+        if name == "utter_default":
+            return "sent by Rasa's own fallback action"
         return None
     if match := _UNUSED_INTENT.match(message):
         name = match["name"]

@@ -15,6 +15,7 @@ FORM_SLOTS = {"age", "contact_ok"}
     [
         ("The utterance 'utter_ask_age' is not used in any story or rule.", "asked by its form"),
         ("The utterance 'utter_handoff' is not used in any story or rule.", "sent by a custom action"),
+        ("The utterance 'utter_default' is not used in any story or rule.", "sent by Rasa's own fallback action"),
         ("The intent 'unsure' is not used in any story or rule.", "read by a form's validation action"),
         (
             "The intent 'EXTERNAL_resume' is listed in the domain file, but is not found in the NLU training data.",

@@ -156,6 +156,22 @@ def test_two_messages_the_bot_cannot_read_reach_a_coordinator(servers: Servers) 
         assert (handoff.reason, handoff.message) == ("nlu_fallback", "wxq plonk zzt")
 
 
+def test_back_after_the_session_expired_the_patient_is_told_how_to_carry_on(servers: Servers) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    servers.say(sender, "yes")
+    assert asked(servers.say(sender, "lupus")) == "sex"
+    # What Rasa does when the patient comes back after the session expired (domain session_config).
+    status, _ = servers.post(f"/conversations/{sender}/execute", {"name": "action_session_start"})
+    assert status == 200
+    replies = servers.say(sender, "Female")  # goes on answering: the form is no longer running
+    assert any("lost track" in r.get("text", "") for r in replies)  # never silence
+    servers.say(sender, "hi")
+    replies = servers.say(sender, "yes")
+    assert any("Welcome back" in r.get("text", "") for r in replies)
+    assert asked(replies) == "sex"  # the answers so far were kept
+
+
 def test_the_doors_are_locked(servers: Servers) -> None:
     status, _ = servers.post("/webhooks/rest/webhook", {"sender": "x", "message": "hi"}, token="wrong")
     assert status == 401
