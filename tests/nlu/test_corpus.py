@@ -1,0 +1,44 @@
+"""The labelled answer corpus is well formed, and its clear labels are values the engine accepts.
+
+The corpus (tests/nlu/corpus/README.md) is what the answer readers are measured against,
+so a label the criteria engine would refuse, a question that does not exist, or an answer
+filed under the wrong type is an error in the corpus, caught here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from criteria import load_trial
+from criteria.errors import FactError
+from nlu.corpus import CORPUS, FILES, Entry, expected_value, load
+
+TRIAL = load_trial("NCT07193810")
+ENTRIES = load()
+
+
+def test_every_file_is_there_with_enough_answers() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.yaml")) == sorted(FILES)
+    assert len(ENTRIES) >= 600
+
+
+def test_texts_are_not_repeated_for_one_question() -> None:
+    seen: dict[tuple[str, str], Entry] = {}
+    for entry in ENTRIES:
+        key = (entry.question, entry.text.strip())  # "No" and "no" are two answers: casing is kept
+        assert key not in seen, f"{entry.file}:{entry.index} repeats {seen[key].file}:{seen[key].index}"
+        seen[key] = entry
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.file}:{e.index}" for e in ENTRIES])
+def test_entry(entry: Entry) -> None:
+    assert isinstance(entry.text, str) and isinstance(entry.flag, bool)
+    fact = TRIAL.facts.get(entry.question)
+    assert fact is not None, f"no question {entry.question!r}"
+    assert fact.answer.type in FILES[entry.file], f"{entry.question} is a {fact.answer.type} question"
+    if entry.flag:
+        return  # a best reading only: not scored for value
+    try:
+        expected_value(TRIAL, entry)
+    except (FactError, ValueError) as error:
+        pytest.fail(f"the engine refuses the label {entry.expect!r}: {error}")
