@@ -51,10 +51,25 @@ class Reading:
 
 
 def read(
-    fact: FactDef, text: str, intent: str | None, intent_confidence: float, *, lexicon: Lexicon, today: date
+    fact: FactDef,
+    text: str,
+    intent: str | None,
+    intent_confidence: float,
+    *,
+    lexicon: Lexicon,
+    today: date,
+    entities: list[dict[str, Any]] | None = None,
 ) -> Reading | None:
-    """Read ``text`` as an answer to ``fact``; None when it cannot be read."""
+    """Read ``text`` as an answer to ``fact``; None when it cannot be read.
+
+    ``entities`` are the NLU pipeline's: a yes/no answer is read from the ``polarity``
+    entity (``nlu/polarity.py``) when there is one.
+    """
     low = " ".join(_words_to_digits(text.casefold()).split())
+    polarity = next((e for e in entities or [] if e.get("entity") == "polarity"), None)
+    if fact.answer.type == "yes_no" and polarity is not None:
+        # The words decide ("no, my doctor said I can't" is a no), before the intent's guess.
+        return Reading(str(polarity["value"]), float(polarity.get("confidence_entity", 1.0)))
     if intent == "unsure" and intent_confidence >= INTENT_CONFIDENCE:
         return Reading("unsure")
     vague = 0.7 if _VAGUE.search(low) else 1.0

@@ -101,7 +101,13 @@ class ValidateScreeningForm(FormValidationAction):
         intent = message.get("intent") or {}
         today = screening_date(tracker)
         reading = answers.read(
-            fact, text, intent.get("name"), float(intent.get("confidence") or 0), lexicon=found.lexicon, today=today
+            fact,
+            text,
+            intent.get("name"),
+            float(intent.get("confidence") or 0),
+            lexicon=found.lexicon,
+            today=today,
+            entities=message.get("entities"),
         )
         if reading is not None:
             try:

@@ -1,7 +1,9 @@
 """``python -m nlu.evaluate``: how well the bot reads the labelled answer corpus.
 
 For every answer in ``tests/nlu/corpus`` the reader gives a value, or says it cannot commit
-(no reading, or a confidence below the bar the form uses). Printed per answer type:
+(no reading, or a confidence below the bar the form uses). "Unsure" is never taken at face
+value either (a person settles it), so for an ambiguous answer it counts as flagged; for a
+clear "I don't know" it is simply the right value. Printed per answer type:
 
 - value accuracy: clear answers read to the labelled value, of the clear answers read;
 - wrongly flagged: clear answers the reader would not commit to (asked again or handed off);
@@ -28,7 +30,7 @@ from pathlib import Path
 from criteria import Trial, load_trial, make_fact
 from criteria.errors import FactError
 from criteria.quantities import age_on
-from criteria.values import Dose, MedicineUse, Value
+from criteria.values import UNSURE, Dose, MedicineUse, Value
 from nlu.corpus import TODAY, Entry, expected_value, load, precision
 
 COMMIT_CONFIDENCE = 0.8  # below this the form neither knocks out nor takes the answer as read
@@ -121,6 +123,7 @@ def interim_reader(model: Path) -> Reader:
             float(intent.get("confidence") or 0),
             lexicon=trial.lexicon,
             today=TODAY,
+            entities=parsed.get("entities"),
         )
         if reading is None or reading.confidence < COMMIT_CONFIDENCE:
             return None
@@ -143,7 +146,7 @@ def evaluate(trial: Trial, entries: list[Entry], reader: Reader) -> tuple[dict[s
         where = f"{entry.file}:{entry.index} {entry.question} {entry.text!r}"
         if entry.flag:
             tally.ambiguous += 1
-            if got is None:
+            if got is None or got is UNSURE:
                 tally.ambiguous_flagged += 1
             else:
                 misses.append(f"not flagged  {where} -> {got!r}")

@@ -147,10 +147,10 @@ ensure_model() {
     local stamp
     (cd "$REPO_ROOT" && "$VENV/bin/python" -m bot.gen_domain >/dev/null)
     local inputs=() path
-    for path in config.yml bot/domain bot/data nlu; do  # nlu/ arrives with its own issue
+    for path in config.yml bot/domain bot/data nlu; do  # nlu/: our NLU components and their data
         [ -e "$REPO_ROOT/$path" ] && inputs+=("$path")
     done
-    stamp="$(cd "$REPO_ROOT" && find "${inputs[@]}" -type f \( -name '*.yml' -o -name '*.py' \) |
+    stamp="$(cd "$REPO_ROOT" && find "${inputs[@]}" -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) |
         LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
     if [ -f "$MODEL" ] && [ "$(cat "$MODEL_STAMP" 2>/dev/null)" = "$stamp" ]; then
         echo "==> Rasa model up to date"

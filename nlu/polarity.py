@@ -1,0 +1,126 @@
+"""Polarity: a free-text answer to a yes/no question as yes / no / unsure, and how sure it is.
+
+``PolarityReader`` is plain spaCy (a blank English tokenizer and a ``PhraseMatcher`` over the
+cue phrases in ``nlu/data/polarity.yaml``), so it is tested on ``spacy.blank("en")``.
+``PolarityExtractor`` is the Rasa component: it adds a ``polarity`` entity to each message,
+which the screening form reads for yes/no questions.
+
+A reading is flagged (``confidence`` below 1.0, with the reason) when the patient hedges
+("I think so", "probably not", "maybe") or says both yes and no; the form then asks again
+or hands off instead of taking it at face value. No cue at all gives no reading.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from nlu.base import RuleComponent
+
+CUES = Path(__file__).parent / "data" / "polarity.yaml"
+KINDS = ("yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
+ENTITY = "polarity"
+HEDGED = 0.6  # a hedge or a contradiction: below the bar at which the form commits to an answer
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """What a yes/no answer says: ``yes``, ``no`` or ``unsure``; below 1.0 when not to be taken as said."""
+
+    value: str
+    confidence: float
+    reason: str | None = None  # "hedge" or "both" when flagged
+    start: int = 0
+    end: int = 0
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split())
+
+
+class PolarityReader:
+    """Finds the cue phrases in an answer and decides what it says."""
+
+    def __init__(self, nlp: Language, cues: dict[str, list[str]]) -> None:
+        """Build the matcher from cue phrases per kind (see ``nlu/data/polarity.yaml``)."""
+        unknown = set(cues) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown cue kinds {sorted(unknown)} in the polarity cues")
+        self.nlp = nlp
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind in KINDS:
+            self.matcher.add(kind, [nlp.make_doc(_normalise(phrase)) for phrase in cues.get(kind, [])])
+
+    def read(self, text: str) -> Polarity | None:
+        """The polarity of an answer, or None when it has no yes/no cue."""
+        doc = self.nlp.make_doc(_normalise(text))
+        spans = filter_spans([doc[start:end] for _, start, end in self.matcher(doc)])  # the longest cue wins
+        if not spans:
+            return None
+        kinds = {self.nlp.vocab.strings[self._label(doc, span)] for span in spans}
+        start, end = spans[0].start_char, spans[-1].end_char
+        leaning = {"yes"} & kinds | {"no"} & kinds
+        leaning |= {"yes" for k in kinds if k == "hedged_yes"} | {"no" for k in kinds if k == "hedged_no"}
+        if len(leaning) > 1:
+            return Polarity("unsure", HEDGED, "both", start, end)
+        if kinds & {"hedged_yes", "hedged_no", "hedge"}:
+            return Polarity(leaning.pop() if leaning else "unsure", HEDGED, "hedge", start, end)
+        if "unsure" in kinds:
+            return Polarity("unsure", 1.0, None, start, end)
+        return Polarity(leaning.pop(), 1.0, None, start, end)
+
+    def _label(self, doc: Any, span: Any) -> int:
+        # The kind of the match that produced this span (filter_spans keeps spans, not labels).
+        for match_id, start, end in self.matcher(doc):
+            if start == span.start and end == span.end:
+                return int(match_id)
+        raise LookupError(span)
+
+
+@cache
+def default_reader() -> PolarityReader:
+    """The reader over the bundled cues, on a blank English pipeline."""
+    cues = yaml.safe_load(CUES.read_text(encoding="utf-8"))
+    return PolarityReader(spacy.blank("en"), cues)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class PolarityExtractor(RuleComponent):
+    """Adds a ``polarity`` entity (value yes/no/unsure, its confidence, and why it is flagged)."""
+
+    def __init__(self, reader: PolarityReader | None = None) -> None:
+        """Use this reader (the bundled cues by default)."""
+        self.reader = reader or default_reader()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Add the entity to each message that has a yes/no cue."""
+        for message in messages:
+            text = message.get(TEXT)
+            found = self.reader.read(text) if isinstance(text, str) and text else None
+            if found is None:
+                continue
+            entity = {
+                "entity": ENTITY,
+                "value": found.value,
+                "start": found.start,
+                "end": found.end,
+                "confidence_entity": found.confidence,
+                "extractor": self.__class__.__name__,
+            }
+            if found.reason:
+                entity["role"] = found.reason  # Rasa keeps an entity's role: the reason travels with it
+            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+        return messages
