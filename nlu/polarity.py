@@ -16,7 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import spacy
 import yaml
@@ -67,10 +66,12 @@ class PolarityReader:
     def read(self, text: str) -> Polarity | None:
         """The polarity of an answer, or None when it has no yes/no cue."""
         doc = self.nlp.make_doc(_normalise(text))
-        spans = filter_spans([doc[start:end] for _, start, end in self.matcher(doc)])  # the longest cue wins
+        matches = self.matcher(doc)
+        kind_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
+        spans = filter_spans([doc[start:end] for _, start, end in matches])  # the longest cue wins
         if not spans:
             return None
-        kinds = {self.nlp.vocab.strings[self._label(doc, span)] for span in spans}
+        kinds = {kind_of[(span.start, span.end)] for span in spans}
         start, end = spans[0].start_char, spans[-1].end_char
         leaning = {"yes"} & kinds | {"no"} & kinds
         leaning |= {"yes" for k in kinds if k == "hedged_yes"} | {"no" for k in kinds if k == "hedged_no"}
@@ -79,15 +80,8 @@ class PolarityReader:
         if kinds & {"hedged_yes", "hedged_no", "hedge"}:
             return Polarity(leaning.pop() if leaning else "unsure", HEDGED, "hedge", start, end)
         if "unsure" in kinds:
-            return Polarity("unsure", 1.0, None, start, end)
+            return Polarity("unsure", 1.0, None, start, end)  # "no, not sure" is not a no
         return Polarity(leaning.pop(), 1.0, None, start, end)
-
-    def _label(self, doc: Any, span: Any) -> int:
-        # The kind of the match that produced this span (filter_spans keeps spans, not labels).
-        for match_id, start, end in self.matcher(doc):
-            if start == span.start and end == span.end:
-                return int(match_id)
-        raise LookupError(span)
 
 
 @cache
