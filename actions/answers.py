@@ -63,7 +63,8 @@ def read(
     """Read ``text`` as an answer to ``fact``; None when it cannot be read.
 
     ``entities`` are the NLU pipeline's: a yes/no answer is read from the ``polarity``
-    entity (``nlu/polarity.py``) when there is one.
+    entity (``nlu/polarity.py``), a choice from the ``choice`` entity for this question
+    (``nlu/choices.py``), when there is one.
     """
     low = " ".join(_words_to_digits(text.casefold()).split())
     polarity = next((e for e in entities or [] if e.get("entity") == "polarity"), None)
@@ -77,6 +78,9 @@ def read(
     if kind == "yes_no":
         return _yes_no(low, intent, intent_confidence)
     if kind == "choice":
+        named = next((e for e in entities or [] if e.get("entity") == "choice" and e.get("role") == fact.id), None)
+        if named is not None:  # nlu/choices.py read the words for this question
+            return Reading(str(named["value"]), float(named.get("confidence_entity", 1.0)))
         return _choice(fact, low, intent, intent_confidence)
     if kind == "age":
         return _age(low, vague)

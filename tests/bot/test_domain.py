@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def domain() -> dict:
-    merged: dict = {"slots": {}, "actions": [], "forms": {}, "responses": {}, "intents": []}
+    merged: dict = {"slots": {}, "actions": [], "forms": {}, "responses": {}, "intents": [], "entities": []}
     for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
         part = yaml.safe_load(path.read_text())
         for key, collected in merged.items():
