@@ -111,9 +111,10 @@ def interim_reader(model: Path) -> Reader:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # no per-parse lines
     agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()  # one loop for all the answers, not one per answer
 
     def read(trial: Trial, entry: Entry) -> Value | None:
-        parsed = asyncio.run(agent.parse_message(entry.text))
+        parsed = loop.run_until_complete(agent.parse_message(entry.text))
         intent = parsed.get("intent") or {}
         fact = trial.facts[entry.question]
         reading = answers.read(

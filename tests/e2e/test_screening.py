@@ -31,6 +31,16 @@ def asked(replies: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def consented(servers: Servers, *answers: str) -> tuple[str, list[dict[str, Any]]]:
+    """A new patient who greets, agrees to the pre-screen and gives these answers; the last replies."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    replies = servers.say(sender, "yes")
+    for answer in answers:
+        replies = servers.say(sender, answer)
+    return sender, replies
+
+
 def screen(
     servers: Servers, sender: str, answers: dict[str, str], limit: int = 60
 ) -> tuple[list[str], list[dict[str, Any]]]:
@@ -103,9 +113,7 @@ def test_declining_consent_stores_only_the_decline(servers: Servers) -> None:
 
 
 def test_a_medical_question_hands_off_and_pauses(servers: Servers) -> None:
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
+    sender, _ = consented(servers)
     replies = servers.say(sender, "is this drug safe for me while I am on prednisone?")
     texts = " ".join(r.get("text", "") for r in replies)
     assert "medical advice" in texts and "coordinator" in texts
@@ -157,10 +165,8 @@ def test_two_messages_the_bot_cannot_read_reach_a_coordinator(servers: Servers) 
 
 
 def test_back_after_the_session_expired_the_patient_is_told_how_to_carry_on(servers: Servers) -> None:
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
-    assert asked(servers.say(sender, "lupus")) == "sex"
+    sender, replies = consented(servers, "lupus")
+    assert asked(replies) == "sex"
     # What Rasa does when the patient comes back after the session expired (domain session_config).
     status, _ = servers.post(f"/conversations/{sender}/execute", {"name": "action_session_start"})
     assert status == 200
@@ -197,9 +203,7 @@ def test_a_coordinator_settles_an_answer_and_the_bot_goes_on(servers: Servers, m
     from handoff.api import resume
     from settings import get_settings
 
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
+    sender, _ = consented(servers)
     servers.say(sender, "can I speak to a real person")
     servers.say(sender, "no")
     assert servers.tracker(sender)["paused"] is True
@@ -227,10 +231,7 @@ def test_a_coordinator_settles_an_answer_and_the_bot_goes_on(servers: Servers, m
 
 
 def test_why_and_what_does_it_mean_then_back_to_the_question(servers: Servers) -> None:
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
-    servers.say(sender, "lupus")
+    sender, _ = consented(servers, "lupus")
     replies = servers.say(sender, "why do you need to know that?")
     texts = [r.get("text", "") for r in replies]
     asked_now = asked(replies)
@@ -242,10 +243,8 @@ def test_why_and_what_does_it_mean_then_back_to_the_question(servers: Servers) -
 
 
 def test_changing_the_last_answer_asks_it_again(servers: Servers) -> None:
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
-    first = asked(servers.say(sender, "lupus"))
+    sender, replies = consented(servers, "lupus")
+    first = asked(replies)
     servers.say(sender, "Female" if first == "sex" else "34")
     replies = servers.say(sender, "wait, I made a mistake, I want to change my last answer")
     assert asked(replies) == first
@@ -253,10 +252,7 @@ def test_changing_the_last_answer_asks_it_again(servers: Servers) -> None:
 
 
 def test_stop_ends_the_screening(servers: Servers) -> None:
-    sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    servers.say(sender, "hello")
-    servers.say(sender, "yes")
-    servers.say(sender, "lupus")
+    sender, _ = consented(servers, "lupus")
     replies = servers.say(sender, "stop, I want to quit")
     assert any("stopped" in r.get("text", "") for r in replies)
     loop = servers.tracker(sender)["active_loop"] or {}
