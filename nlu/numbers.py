@@ -1,0 +1,276 @@
+"""Numbers and amounts in free text: "42", "forty-two", "7 and a half mg", "about 40-45", "a couple of years".
+
+The shared layer under the answer readers (ages and weights, dates and durations, doses):
+plain spaCy on a blank English tokenizer, no Rasa. ``prepare`` normalises a message the
+same way for every reader (so character offsets agree), ``NumberReader.numbers`` finds the
+numbers with how exact they are (a range, "about", "a few"), and ``NumberReader.amounts``
+the numbers followed by a unit from ``nlu/data/units.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+UNITS = Path(__file__).parent / "data" / "units.yaml"
+
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "none": 0,
+}  # fmt: skip
+_SMALL.pop("none")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1000}
+_VAGUE = {"few": 3.0, "several": 4.0, "couple": 2.0}  # "a couple of": two, give or take
+_BEFORE = {"about", "around", "approx", "approximately", "roughly", "nearly", "almost", "circa", "ca", "maybe",
+           "probably", "like", "abt", "apx", "arround", "aprox", "roughtly", "some"}  # fmt: skip
+_AFTER = {"ish", "-ish", "odd"}
+_BOUND = {"over": "over", "above": "over", "more": "over", "under": "under", "below": "under", "less": "under",
+          "least": "over", "most": "under", "upto": "under", "plus": "over", "+": "over"}  # fmt: skip
+_RANGE = {"-", "to", "or", "–", "—", "/", "till", "until"}
+_DIGITS = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
+_FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_GLYPHS = {"\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4"}
+_SPLIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+
+
+def prepare(text: str) -> str:
+    """The text every reader reads: NFKC, straight quotes, "~" as "about", digits apart from letters, one space."""
+    for glyph, spelled in _GLYPHS.items():
+        text = text.replace(glyph, spelled)  # before NFKC, which would make "7½" read "71/2"
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2044", "/").replace("~", " about ")
+    text = _SPLIT.sub(" ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as said: its value (a range's middle), bounds, and how exact it is."""
+
+    value: float
+    low: float
+    high: float
+    start: int  # token index of the first token
+    end: int  # token index after the last token
+    approximate: bool = False  # "about 40", "40ish", a range
+    vague: bool = False  # "a few", "several": no usable number at all
+    bound: str | None = None  # "over" / "under": "over 40", "less than 5"
+
+    @property
+    def exact(self) -> bool:
+        """Said as one plain number."""
+        return not (self.approximate or self.vague or self.bound) and self.low == self.high
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number with a canonical unit ("day", "week", "month", "year", "mg", "g", "mcg", "kg", "lb", "stone")."""
+
+    number: Number
+    unit: str
+    start: int  # token indexes, the unit included
+    end: int
+
+
+class NumberReader:
+    """Finds numbers and amounts in a prepared ``Doc``."""
+
+    def __init__(self, nlp: Language, units: dict[str, list[str]]) -> None:
+        """Units per canonical unit (see ``nlu/data/units.yaml``)."""
+        self.nlp = nlp
+        self.unit_of = {str(spelling).casefold(): unit for unit, spellings in units.items() for spelling in spellings}
+
+    def doc(self, text: str) -> Doc:
+        """The prepared text, tokenised."""
+        return self.nlp.make_doc(prepare(text))
+
+    def numbers(self, doc: Doc) -> list[Number]:
+        """Every number in the text, left to right; ranges and "and a half" as one number."""
+        words = [token.lower_ for token in doc]
+        found: list[Number] = []
+        i = 0
+        while i < len(words):
+            parsed = _value(words, i, self.unit_of)
+            if parsed is None:
+                i += 1
+                continue
+            value, end, vague = parsed
+            number = Number(value, value, value, i, end, approximate=vague, vague=vague)
+            number = _ranged(words, number, self.unit_of)
+            found.append(_hedged(words, number))
+            i = number.end
+        return found
+
+    def amounts(self, doc: Doc, numbers: list[Number] | None = None) -> list[Amount]:
+        """The numbers followed by a unit ("20 mg", "3 weeks", "a year and a half", "5-year")."""
+        words = [token.lower_ for token in doc]
+        found = []
+        for number in self.numbers(doc) if numbers is None else numbers:
+            at = number.end
+            if at < len(words) and words[at] in {"-", "of"} and at + 1 < len(words) and words[at + 1] in self.unit_of:
+                at += 1  # "5-year", "a couple of years"
+            unit = self.unit_of.get(words[at]) if at < len(words) else None
+            if unit is None:
+                continue
+            end = at + 1
+            if words[end : end + 3] == ["and", "a", "half"] or words[end : end + 2] == ["and", "half"]:
+                end += 3 if words[end + 1] == "a" else 2
+                number = _plus_half(number, end)  # "a year and a half"
+            found.append(Amount(number, unit, number.start, end))
+        return found
+
+
+def _number_word(words: list[str], i: int) -> tuple[float, int] | None:
+    """A spelled number starting at ``i``: "forty-two", "two hundred and ten"; (value, end)."""
+    total = 0.0
+    value: float | None = None
+    at = i
+    while at < len(words):
+        word = words[at]
+        if word in _TENS:
+            value = (value or 0) + _TENS[word]
+            at += 1
+            if at + 1 < len(words) and words[at] == "-" and words[at + 1] in _SMALL:
+                at += 1
+            if at < len(words) and words[at] in _SMALL and 0 < _SMALL[words[at]] < 10:
+                value += _SMALL[words[at]]
+                at += 1
+        elif word in _SMALL and value is None:
+            value = _SMALL[word]
+            at += 1
+        elif word in _SCALES and (value is not None or (at > i and words[at - 1] in {"a", "an"})):
+            total += (value or 1) * _SCALES[word]
+            value = None
+            at += 1
+            if at + 1 < len(words) and words[at] == "and" and (words[at + 1] in _SMALL or words[at + 1] in _TENS):
+                at += 1
+            continue
+        else:
+            break
+        if value is not None and at < len(words) and words[at] in _SCALES:
+            continue
+        break
+    if value is None and total == 0:
+        return None
+    return total + (value or 0), at
+
+
+def _value(words: list[str], i: int, unit_of: dict[str, str]) -> tuple[float, int, bool] | None:
+    """The number starting at token ``i``: (value, end, vague)."""
+    word = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if word in {"a", "an"}:
+        if nxt in _SCALES:
+            parsed = _number_word(words, i + 1)
+            return (parsed[0], parsed[1], False) if parsed else None
+        if nxt in {"few", "couple"}:
+            return _VAGUE[nxt], i + 2, True
+        if nxt == "half" and i > 0 and words[i - 1] == "and":
+            return None
+        if nxt == "half" or nxt in unit_of and unit_of[nxt] in {"day", "week", "month", "year"}:
+            return (0.5, i + 2, False) if nxt == "half" else (1.0, i + 1, False)
+        return None
+    if word in _VAGUE:
+        return _VAGUE[word], i + 1, True
+    if word == "half":
+        if i > 0 and words[i - 1] == "and" or i > 1 and words[i - 2 : i] == ["and", "a"]:
+            return None  # the half of "a year and a half", read with the year
+        return 0.5, i + (2 if nxt in {"a", "an"} else 1), False  # "half a year": the unit follows
+    if word == "dozen":
+        return 12.0, i + 1, False
+    value: float
+    if _DIGITS.match(word):
+        if "," in word:
+            whole, _, tail = word.partition(",")
+            value = float(whole + tail) if len(tail) == 3 else float(f"{whole}.{tail}")  # 1,000 / 2,5
+        else:
+            value = float(word)
+        end = i + 1
+        if end < len(words) and (fraction := _FRACTION.match(words[end])):
+            top, bottom = int(fraction.group(1)), int(fraction.group(2))
+            if 0 < top < bottom:
+                value += top / bottom  # "7 1/2"
+                end += 1
+    elif fraction := _FRACTION.match(word):
+        top, bottom = int(fraction.group(1)), int(fraction.group(2))
+        if not 0 < top < bottom:
+            return None
+        value, end = top / bottom, i + 1
+    else:
+        parsed = _number_word(words, i)
+        if parsed is None:
+            return None
+        value, end = parsed
+    if words[end : end + 3] == ["and", "a", "half"] or words[end : end + 2] == ["and", "half"]:
+        end += 3 if words[end + 1] == "a" else 2
+        value += 0.5
+    return value, end, False
+
+
+def _plus_half(number: Number, end: int) -> Number:
+    return Number(number.value + 0.5, number.low + 0.5, number.high + 0.5, number.start, end,
+                  number.approximate, number.vague, number.bound)  # fmt: skip
+
+
+def _ranged(words: list[str], number: Number, unit_of: dict[str, str]) -> Number:
+    """Join "40-45", "40 to 45", "5 or 6", "40 kg - 45 kg" into one approximate number."""
+    at = number.end
+    if at < len(words) and words[at] in unit_of and at + 1 < len(words) and words[at + 1] in _RANGE:
+        unit_first = at + 1  # "40 kg to 45 kg": the unit is repeated
+    else:
+        unit_first = at
+    joiners = _RANGE | ({"and"} if number.start > 0 and words[number.start - 1] == "between" else set())
+    if unit_first >= len(words) or words[unit_first] not in joiners or unit_first + 1 >= len(words):
+        return number
+    if words[unit_first] == "/" and unit_first == at:
+        return number  # "3/4": not a range (dates and fractions are read elsewhere)
+    other = _value(words, unit_first + 1, unit_of)
+    if other is None or other[2]:
+        return number
+    high, end, _ = other
+    if words[unit_first] == "or" and high <= number.value:
+        return number
+    low, high = min(number.value, high), max(number.value, high)
+    if unit_first != at and (end >= len(words) or words[end] != words[at]):
+        return number
+    return Number((low + high) / 2, low, high, number.start, end, approximate=True)
+
+
+def _hedged(words: list[str], number: Number) -> Number:
+    """Mark "about 40", "40ish", "40 or so", "over 40", "between 40 and 45"."""
+    before = words[number.start - 1] if number.start > 0 else ""
+    before2 = words[number.start - 2] if number.start > 1 else ""
+    after = words[number.end] if number.end < len(words) else ""
+    approximate = number.approximate or before in _BEFORE or after in _AFTER
+    approximate |= words[number.end : number.end + 2] in (["or", "so"], ["give", "or"], ["-", "ish"])
+    bound = number.bound
+    if before == "than" and before2 in _BOUND:
+        bound = _BOUND[before2]
+    elif before in _BOUND and before not in {"more", "less", "least", "most"}:
+        bound = _BOUND[before]
+    elif before in {"least", "most"} and before2 == "at":
+        bound = _BOUND[before]
+    elif after in {"+", "plus"}:
+        bound = "over"
+    if before == "between" and number.low != number.high:
+        approximate = True
+    if (approximate, bound) == (number.approximate, number.bound):
+        return number
+    return Number(number.value, number.low, number.high, number.start, number.end, approximate, number.vague, bound)
+
+
+@cache
+def default_reader() -> NumberReader:
+    """The reader over the bundled units, on a blank English pipeline."""
+    return NumberReader(spacy.blank("en"), yaml.safe_load(UNITS.read_text(encoding="utf-8")))
