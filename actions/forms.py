@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from actions import answers
 from actions.handoff import Reason
 from actions.screening import db, facts_from, screening_date, slot_value, trial
-from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions
+from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions, structured
 from store import records
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ META_INTENTS = {
     "bot_challenge", "about_study", "goodbye",
 }  # fmt: skip
 MAX_REASKS = 1  # an answer the reader cannot place is asked once more, then handed off
+# The confidence of an answer whose span ("in 2021") straddles a criterion's limit: below the
+# engine's bar, so a person settles it rather than the middle of the span deciding.
+STRADDLES = 0.5
 
 _UNKNOWN_REASON = {
     Unknown.UNSURE: Reason.UNSURE_ANSWER,
@@ -109,9 +112,13 @@ class ValidateScreeningForm(FormValidationAction):
             today=today,
             entities=message.get("entities"),
         )
+        read: Any = None
         if reading is not None:
             try:
-                make_fact(fact, reading.value, today=today, lexicon=found.lexicon)
+                # Kept in the engine's own structured form: a birth date, a date inside a month said.
+                read = structured(make_fact(fact, reading.value, today=today, lexicon=found.lexicon).value)
+                if reading.bounds and _straddles(tracker, fact_id, reading.bounds):
+                    reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
             except FactError:
                 reading = None
         if reading is None:
@@ -121,7 +128,7 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(response="utter_not_understood")
             dispatcher.utter_message(text=fact.explain)
             return [SlotSet("reask_count", count)]
-        value = slot_value(reading.value, said=text, confidence=reading.confidence)
+        value = slot_value(read, said=text, confidence=reading.confidence)
         self._store(tracker, fact_id, value)
         return [SlotSet(fact_id, value), SlotSet("reask_count", 0)]
 
@@ -144,6 +151,20 @@ class ValidateScreeningForm(FormValidationAction):
         except IntegrityError:
             # The screening is gone (erased on request): the answer stays in the conversation only.
             logger.warning("screening %s no longer exists; answer to %s not stored", screening_id, fact_id)
+
+
+def _straddles(tracker: Tracker, fact_id: str, bounds: tuple[Any, Any]) -> bool:
+    """True when the criteria reading this fact decide differently at the two ends of the answer's span."""
+    found = trial()
+    today = screening_date(tracker)
+    facts = facts_from(tracker)
+    readers = set(found.readers_of(fact_id))
+    verdicts = set()
+    for bound in bounds:
+        facts[fact_id] = make_fact(found.facts[fact_id], bound, today=today, lexicon=found.lexicon)
+        result = evaluate(found, facts, today)
+        verdicts.add(tuple((c.id, c.state) for c in result.criteria if c.id in readers))
+    return len(verdicts) > 1
 
 
 def _just_answered(tracker: Tracker) -> bool:

@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
 from channels.guard import strip_command
 from nlu.corpus import load
-from nlu.polarity import default_reader
+from nlu.pipeline import EXTRACTORS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,9 +53,14 @@ def main() -> None:
     texts = [entry.text for entry in load()]
     print(f"{len(texts)} answers from the corpus, {args.rounds} rounds")
 
-    polarity = default_reader()
-    print(f"polarity reader     {percentiles(timed(texts, polarity.read, args.rounds))}")
-    print(f"command guard       {percentiles(timed(texts, strip_command, args.rounds))}")
+    print(f"{'command guard':20}{percentiles(timed(texts, strip_command, args.rounds))}")
+    ours: list[float] = []
+    for extractor in EXTRACTORS:
+        component = extractor()  # type: ignore[call-arg]
+        samples = timed(texts, lambda text, c=component: c.process([Message(data={TEXT: text})]), args.rounds)
+        ours = [a + b for a, b in zip(ours, samples, strict=True)] if ours else samples
+        print(f"{extractor.__name__:20}{percentiles(samples)}")
+    print(f"{'all our extractors':20}{percentiles(ours)}")
 
     import structlog  # noqa: PLC0415 - Rasa is heavy: loaded only for the pipeline timing
     from rasa.core.agent import Agent  # noqa: PLC0415
@@ -61,7 +69,7 @@ def main() -> None:
     agent = Agent.load(str(args.model))
     loop = asyncio.new_event_loop()
     samples = timed(texts, lambda text: loop.run_until_complete(agent.parse_message(text)), args.rounds)
-    print(f"whole NLU pipeline  {percentiles(samples)}")
+    print(f"{'whole NLU pipeline':20}{percentiles(samples)}")
 
 
 if __name__ == "__main__":

@@ -19,11 +19,14 @@ from criteria.yamlfile import describe_validation_error, read_yaml
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "medicines.yaml"
 
 _FOLD = re.compile(r"[®™]")
-_SPACE = re.compile(r"[\s\-]+")
+_SPACE = re.compile(r"[\s\-_]+")
 
 
 def fold_name(name: str) -> str:
-    """Normalise a medicine name for lookup: lower case, no ®/™, runs of spaces/hyphens as one space."""
+    """Normalise a medicine name for lookup: lower case, no ®/™, runs of spaces/hyphens/underscores as one space.
+
+    An id ("mycophenolate_mofetil") so finds its medicine as its generic name does.
+    """
     return _SPACE.sub(" ", _FOLD.sub("", name)).strip().casefold()
 
 

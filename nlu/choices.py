@@ -11,6 +11,7 @@ scleroderma") gets a flagged entity (value ``unsure``, low confidence): a person
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,13 +19,12 @@ from pathlib import Path
 import spacy
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from nlu.base import RuleComponent
+from nlu.base import Found, RuleComponent
+from nlu.numbers import SURROGATE as _SURROGATE
 
 PHRASES = Path(__file__).parent / "data" / "choices.yaml"
 ENTITY = "choice"
@@ -75,7 +75,8 @@ class ChoiceReader:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'")
     return " ".join(text.split())
 
 
@@ -93,24 +94,6 @@ class ChoiceExtractor(RuleComponent):
         """Use this reader (the bundled phrases by default)."""
         self.reader = reader or default_reader()
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the entities."""
-        for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or not text:
-                continue
-            entities = [
-                {
-                    "entity": ENTITY,
-                    "role": found.question,
-                    "value": found.value,
-                    "start": found.start,
-                    "end": found.end,
-                    "confidence_entity": found.confidence,
-                    "extractor": self.__class__.__name__,
-                }
-                for found in self.reader.read(text)
-            ]
-            if entities:
-                message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
-        return messages
+    def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
+        """The answer named for each question, the question as the role."""
+        return [(ENTITY, found, found.question) for found in self.reader.read(text)]

@@ -37,15 +37,17 @@ _BEFORE = {"about", "around", "approx", "approximately", "roughly", "nearly", "a
 _AFTER = {"ish", "-ish", "odd"}
 _BOUND = {"over": "over", "above": "over", "more": "over", "under": "under", "below": "under", "less": "under",
           "least": "over", "most": "under", "upto": "under", "plus": "over", "+": "over"}  # fmt: skip
-_RANGE = {"-", "to", "or", "–", "—", "/", "till", "until"}
+_RANGE = {"-", "to", "or", "\u2013", "\u2014", "/", "till", "until"}  # en and em dashes too
 _DIGITS = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
 _FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+SURROGATE = re.compile("[\ud800-\udfff]")
 _GLYPHS = {"\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4"}
 _SPLIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 
 
 def prepare(text: str) -> str:
     """The text every reader reads: NFKC, straight quotes, "~" as "about", digits apart from letters, one space."""
+    text = SURROGATE.sub("?", text)  # lone surrogates (JSON allows them) cannot be encoded; one for one
     for glyph, spelled in _GLYPHS.items():
         text = text.replace(glyph, spelled)  # before NFKC, which would make "7½" read "71/2"
     text = unicodedata.normalize("NFKC", text)
@@ -118,16 +120,18 @@ class NumberReader:
         found = []
         for number in self.numbers(doc) if numbers is None else numbers:
             at = number.end
-            if at < len(words) and words[at] in {"-", "of"} and at + 1 < len(words) and words[at + 1] in self.unit_of:
-                at += 1  # "5-year", "a couple of years"
+            joined = at < len(words) and words[at] in {"-", "of", "+"}
+            if joined and at + 1 < len(words) and words[at + 1] in self.unit_of:
+                at += 1  # "5-year", "a couple of years", "10+ years"
             unit = self.unit_of.get(words[at]) if at < len(words) else None
             if unit is None:
                 continue
             end = at + 1
+            said = number
             if words[end : end + 3] == ["and", "a", "half"] or words[end : end + 2] == ["and", "half"]:
                 end += 3 if words[end + 1] == "a" else 2
-                number = _plus_half(number, end)  # "a year and a half"
-            found.append(Amount(number, unit, number.start, end))
+                said = _plus_half(number, end)  # "a year and a half"
+            found.append(Amount(said, unit, number.start, end))
         return found
 
 
@@ -149,7 +153,7 @@ def _number_word(words: list[str], i: int) -> tuple[float, int] | None:
         elif word in _SMALL and value is None:
             value = _SMALL[word]
             at += 1
-        elif word in _SCALES and (value is not None or (at > i and words[at - 1] in {"a", "an"})):
+        elif word in _SCALES and (value is not None or (at > 0 and words[at - 1] in {"a", "an"})):
             total += (value or 1) * _SCALES[word]
             value = None
             at += 1
@@ -178,13 +182,13 @@ def _value(words: list[str], i: int, unit_of: dict[str, str]) -> tuple[float, in
             return _VAGUE[nxt], i + 2, True
         if nxt == "half" and i > 0 and words[i - 1] == "and":
             return None
-        if nxt == "half" or nxt in unit_of and unit_of[nxt] in {"day", "week", "month", "year"}:
+        if nxt == "half" or (nxt in unit_of and unit_of[nxt] in {"day", "week", "month", "year"}):
             return (0.5, i + 2, False) if nxt == "half" else (1.0, i + 1, False)
         return None
     if word in _VAGUE:
         return _VAGUE[word], i + 1, True
     if word == "half":
-        if i > 0 and words[i - 1] == "and" or i > 1 and words[i - 2 : i] == ["and", "a"]:
+        if (i > 0 and words[i - 1] == "and") or words[max(0, i - 2) : i] == ["and", "a"]:
             return None  # the half of "a year and a half", read with the year
         return 0.5, i + (2 if nxt in {"a", "an"} else 1), False  # "half a year": the unit follows
     if word == "dozen":
@@ -257,9 +261,9 @@ def _hedged(words: list[str], number: Number) -> Number:
     bound = number.bound
     if before == "than" and before2 in _BOUND:
         bound = _BOUND[before2]
-    elif before in _BOUND and before not in {"more", "less", "least", "most"}:
-        bound = _BOUND[before]
-    elif before in {"least", "most"} and before2 == "at":
+    elif (before in _BOUND and before not in {"more", "less", "least", "most", "plus", "+"}) or (
+        before in {"least", "most"} and before2 == "at"
+    ):
         bound = _BOUND[before]
     elif after in {"+", "plus"}:
         bound = "over"

@@ -13,6 +13,7 @@ or hands off instead of taking it at face value. No cue at all gives no reading.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,13 +21,12 @@ from pathlib import Path
 import spacy
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from nlu.base import RuleComponent
+from nlu.base import Found, RuleComponent
+from nlu.numbers import SURROGATE as _SURROGATE
 
 CUES = Path(__file__).parent / "data" / "polarity.yaml"
 KINDS = ("yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
@@ -46,7 +46,8 @@ class Polarity:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(text.split())
 
 
@@ -99,22 +100,7 @@ class PolarityExtractor(RuleComponent):
         """Use this reader (the bundled cues by default)."""
         self.reader = reader or default_reader()
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the entity to each message that has a yes/no cue."""
-        for message in messages:
-            text = message.get(TEXT)
-            found = self.reader.read(text) if isinstance(text, str) and text else None
-            if found is None:
-                continue
-            entity = {
-                "entity": ENTITY,
-                "value": found.value,
-                "start": found.start,
-                "end": found.end,
-                "confidence_entity": found.confidence,
-                "extractor": self.__class__.__name__,
-            }
-            if found.reason:
-                entity["role"] = found.reason  # Rasa keeps an entity's role: the reason travels with it
-            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
-        return messages
+    def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
+        """The polarity, when the text has a yes/no cue."""
+        found = self.reader.read(text)
+        return [] if found is None else [(ENTITY, found, found.reason)]

@@ -12,6 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from nlu.pipeline import entities as nlu_entities
 from settings import get_settings
 from store.db import engine_for, session_scope
 from store.migrate import migrate
@@ -49,13 +50,16 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     **slots: Any,
 ) -> Tracker:
-    """A golden tracker with the patient's last message and some slots changed."""
+    """A golden tracker with the patient's last message and some slots changed.
+
+    The message's entities are what our NLU extractors add to ``text``, unless given.
+    """
     data = copy.deepcopy(golden(name))
     if text is not None:
         data["latest_message"] = {
             "text": text,
             "intent": {"name": intent or "inform", "confidence": confidence},
-            "entities": entities or [],
+            "entities": nlu_entities(text) if entities is None else entities,
         }
         last_user = max(i for i, e in enumerate(data["events"]) if e["event"] == "user")
         data["events"][last_user] = {"event": "user", "text": text, "parse_data": data["latest_message"]}

@@ -143,3 +143,37 @@ async def test_the_form_start_is_not_read_as_an_answer(database: str, dispatcher
     data["events"] = [*data["events"][:-2], {"event": "action", "name": "action_start_screening"}, data["events"][-1]]
     events = await ValidateScreeningForm().run(dispatcher, Tracker.from_dict(data), {})
     assert slots_of(events) == {"requested_slot": "age"}
+
+
+@pytest.mark.parametrize(
+    ("year", "confidence"),
+    [
+        ("2026", 0.5),  # January to today: both inside and outside the 4-week window, a person settles it
+        ("2019", 1.0),  # every day of 2019 is long before the window: the year is enough
+    ],
+)
+async def test_a_year_is_enough_only_when_the_whole_year_decides_alike(
+    database: str, dispatcher: CollectingDispatcher, year: str, confidence: float
+) -> None:
+    slots = await run_form(
+        dispatcher,
+        text=f"in {year}",
+        intent="inform",
+        entities=[{"entity": "date", "value": {"year": year}, "confidence_entity": 1.0}],
+        requested_slot="last_live_vaccine_date",
+    )
+    answer = slots["last_live_vaccine_date"]
+    assert answer["value"].startswith(year)  # a day inside the year said
+    assert answer["confidence"] == confidence
+
+
+async def test_a_flagged_reading_is_kept_with_its_low_confidence(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run_form(
+        dispatcher,
+        text="about 40-45",
+        intent="inform",
+        entities=[{"entity": "age", "value": 42, "confidence_entity": 0.5, "role": "range"}],
+    )
+    assert slots["age"] == {**answered(42, "about 40-45", 0.5)}

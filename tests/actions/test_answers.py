@@ -1,0 +1,102 @@
+"""``actions.answers``: the entity for the question asked, and the fall-backs when there is none."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from actions.answers import ENTITY_OF, Reading, read
+from criteria import load_trial
+
+TRIAL = load_trial("NCT07193810")
+TODAY = date(2026, 11, 25)
+
+
+def reading(fact_id: str, text: str, entities: list[dict[str, Any]], intent: str = "inform") -> Reading | None:
+    fact = TRIAL.facts[fact_id]
+    return read(fact, text, intent, 0.9, lexicon=TRIAL.lexicon, today=TODAY, entities=entities)
+
+
+def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
+    return {"entity": "polarity", "value": value, "confidence_entity": confidence}
+
+
+@pytest.mark.parametrize(
+    ("fact_id", "entities", "expected"),
+    [
+        # A yes/no answer is the polarity entity, flagged or not.
+        ("tuberculosis", [polarity("no")], Reading("no")),
+        ("tuberculosis", [polarity("yes", 0.6)], Reading("yes", 0.6)),
+        # A choice is the choice entity for this question only.
+        ("condition", [{"entity": "choice", "role": "condition", "value": "ssc"}], Reading("ssc")),
+        # The other types: the entity of ENTITY_OF, its value and confidence as given.
+        ("age", [{"entity": "age", "value": 42, "confidence_entity": 1.0}], Reading(42)),
+        ("body_weight", [{"entity": "weight", "value": "154 lb"}], Reading("154 lb")),
+        ("current_steroid_dose", [{"entity": "dose", "value": "none"}], Reading("none")),
+        (
+            "past_medicines",
+            [{"entity": "medicines", "value": ["rituximab"], "confidence_entity": 0.5}],
+            Reading(["rituximab"], 0.5),
+        ),
+        # A day is taken as said.
+        ("last_surgery_date", [{"entity": "date", "value": {"date": "2026-11-04"}}], Reading("2026-11-04")),
+        # A month: its middle, with the first and last day to check against the criteria.
+        (
+            "last_surgery_date",
+            [{"entity": "date", "value": {"month": "2026-03"}}],
+            Reading("2026-03-16", 1.0, ("2026-03-01", "2026-03-31")),
+        ),
+        # This year: the span ends today, never in the future.
+        (
+            "last_surgery_date",
+            [{"entity": "date", "value": {"year": "2026"}}],
+            Reading("2026-06-14", 1.0, ("2026-01-01", "2026-11-25")),
+        ),
+        # The entity for the question wins over the patient's "no" ("no, 5 mg now"); an amount
+        # alone is of the steroid the question names.
+        (
+            "current_steroid_dose",
+            [polarity("no"), {"entity": "dose", "value": {"medicine": None, "mg_per_day": 5}}],
+            Reading({"medicine": "prednisone", "mg_per_day": 5}),
+        ),
+        # No value: a clear "not sure" is the answer "unsure"; a clear "no" is "never" or "none" where that exists.
+        ("last_surgery_date", [polarity("unsure")], Reading("unsure")),
+        ("last_cancer_date", [polarity("no")], Reading("never")),
+        ("current_steroid_dose", [polarity("no")], Reading("none")),
+        ("current_medicines", [polarity("no")], Reading("none")),
+        # ... but not for a date that must have happened, nor when the "no" is hedged.
+        ("ssc_diagnosis_date", [polarity("no")], None),
+        ("last_cancer_date", [polarity("no", 0.6)], None),
+        # Another question's entity is not this one's answer.
+        ("age", [{"entity": "weight", "value": 70}], None),
+        ("sex", [{"entity": "choice", "role": "condition", "value": "sle"}], None),
+        # Nothing read: no guess.
+        ("age", [], None),
+    ],
+)
+def test_the_entity_for_the_question(fact_id: str, entities: list[dict[str, Any]], expected: Reading | None) -> None:
+    assert reading(fact_id, "the words", entities) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("2", "inform", "male"),  # the second button
+        ("Female", "inform", "female"),  # a button's label
+        ("9", "inform", None),  # no ninth button
+    ],
+)
+def test_a_choice_by_its_button(text: str, intent: str, expected: str | None) -> None:
+    found = reading("sex", text, [], intent)
+    assert (found.value if found else None) == expected
+
+
+def test_an_unsure_intent_without_words_for_it() -> None:
+    assert reading("age", "dunno lol", [], intent="unsure") == Reading("unsure")
+
+
+def test_every_answer_type_has_a_reader() -> None:
+    types = {fact.answer.type for fact in TRIAL.facts.values()}
+    assert types <= set(ENTITY_OF) | {"yes_no", "choice"}

@@ -1,0 +1,272 @@
+"""Steroid doses on spaCy's blank English pipeline: amounts, tablets, frequencies, none, and flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import spacy
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from criteria import load_trial, make_fact
+from criteria.lexicon import load_lexicon
+from nlu.doses import CUES, FLAGGED, REASONS, STEROID, DoseExtractor, DoseReader, default_reader
+from nlu.medicines import MedicineNames
+from nlu.numbers import NumberReader, prepare
+from nlu.numbers import default_reader as number_reader
+from tests.nlu.test_medicines import corpus_tally
+
+READER = default_reader()
+LEXICON = load_lexicon()
+
+
+def dose(medicine: str | None, mg: float) -> dict[str, Any]:
+    return {"medicine": medicine, "mg_per_day": mg}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("20mg pred", dose("prednisone", 20)),
+        ("prednisone 5 mg twice a day", dose("prednisone", 10)),  # amount x frequency
+        ("20 mg every other day", dose(None, 10)),  # an alternate-day dose as the daily average
+        ("2.5mg every second day", dose(None, 1.25)),
+        ("1 tablet of 5mg 3 times daily", dose(None, 15)),  # tablets x strength x times a day
+        ("7 and a half mg", dose(None, 7.5)),
+        ("ten milligrams", dose(None, 10)),
+        ("7,5 mg prednisolone", dose("prednisolone", 7.5)),  # a decimal comma
+        ("predisone 5", dose("prednisone", 5)),  # no unit, a misspelt name
+        ("Methylprednisilone 8 mg", dose("methylprednisolone", 8)),
+        ("Rayos 5 mg", dose("prednisone", 5)),  # a brand
+        ("medrol 4mg", dose("methylprednisolone", 4)),  # the medicine as taken, not converted
+        ("5", dose(None, 5)),  # the question asks for mg a day
+        ("40mg, down from 60 a month ago", dose(None, 40)),  # history set aside
+        ("it's 10 now but my doctor wants to go up to 20 next week", dose(None, 10)),  # and plans
+        ("usually 5mg, but I'm flaring so they put me on 20 this week", dose(None, 20)),
+        ("pred 60mg at diagnosis, now 10mg", dose("prednisone", 10)),
+        ("prednisolone 25mg, reducing by 5mg every week", dose("prednisolone", 25)),  # a taper step
+        ("5mg in the morning and 2.5 at night", dose(None, 7.5)),  # split doses added up
+        ("hydrocortisone 10mg morning, 5mg at lunch, 5mg evening", dose("hydrocortisone", 20)),
+        ("prednisone 5mg + 1mg", dose("prednisone", 6)),
+        ("one 5mg and one 2.5mg tablet every day", dose(None, 7.5)),
+        ("half a 5 mg tab", dose(None, 2.5)),
+        ("1/2 tab of 10mg", dose(None, 5)),
+        ("4 x 5mg tablets every morning", dose(None, 20)),
+        ("Prednisolone 5mg x 2 tabs", dose("prednisolone", 10)),
+        ("prednisone 10mg, 1 and a half tablets", dose("prednisone", 15)),
+        ("Two 10mg tablets", dose(None, 20)),
+        ("Pred 10mg od", dose("prednisone", 10)),  # od, bd, tds
+        ("prednisolone 5mg bd", dose("prednisolone", 10)),
+        ("5mg tds", dose(None, 15)),
+        ("Azathioprine 50mg, pred 5mg x2 a day", dose("prednisone", 10)),  # the other medicine's dose set aside
+        ("Orapred liquid, it's 15mg in 5ml and I take 10ml a day", dose("prednisolone", 30)),  # a solution
+        ("I weigh 55 kg and they put me on 1 mg per kg of prednisone", dose("prednisone", 55)),
+        ("prednisone 1mg/kg which was 70mg", dose("prednisone", 70)),  # the mg said wins over the mg/kg
+        ("IVIG and 60 pred", dose("prednisone", 60)),  # IVIG is not a steroid
+        ("Max 40mg/day pred in 2022", dose("prednisone", 40)),  # not 2022 mg
+        ("a lot!! like 80mg", dose(None, 80)),  # "like" is filler
+        ("60mg pred twice a day", dose("prednisone", 120)),  # high, but taken
+        ("dexamethasone 16mg when i was in the ICU", dose("dexamethasone", 16)),  # 107 mg prednisone
+        ("none", "none"),
+        ("0", "none"),
+        ("zero now 🎉 weaned off in june", "none"),
+        ("I'm not on steroids, only plaquenil 400mg", "none"),  # the amount is plaquenil's
+        ("I don't take steroids anymore", "none"),
+    ],
+)
+def test_read(text: str, value: Any) -> None:
+    found = READER.read(text)
+    assert found is not None
+    assert (found.value, found.confidence, found.reason) == (value, 1.0, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("I think 15", "hedge"),
+        ("I think it was 60?", "hedge"),
+        ("about 10mg", "hedge"),  # today's dose should be known exactly
+        ("somewhere between 10 and 15", "range"),
+        ("5-10mg depending on how i feel", "range"),
+        ("40 or 60, can't remember", "hedge"),
+        ("a few mg", "vague"),
+        ("some prednisone, low dose", "vague"),  # no amount
+        ("20 mg sometimes", "vague"),  # no usable frequency
+        ("1 tab", "vague"),  # no strength
+        ("my usual dose", "vague"),
+        ("5 a day but 10 when i flare", "both"),  # two doses
+        ("10mg pred plus 4mg medrol", "both"),  # two steroids
+        ("prednisone 10 and hydrocortisone 5", "both"),
+        ("I'm supposed to be on 10 but I stopped taking it a week ago", "both"),  # a dose and none
+        ("20/15 alternating days", "unclear"),
+        ("5 mg on weekdays, 2.5 on weekends", "unclear"),  # a schedule that differs by day
+        ("prednisone 5mg twice a week", "unclear"),  # not a daily dose
+        ("prednisone 20g", "unclear"),  # no one takes 20 g
+        ("20mcg", "unclear"),
+        ("1000mg", "unclear"),  # an IV pulse
+        ("500mg iv methylpred for 3 days in hospital", "unclear"),
+        ("200mg of prednisone a day for a week", "unclear"),
+        ("Kenalog injection every 3 months", "unclear"),
+        ("medrol dose pack right now, on day 3", "unclear"),
+        ("budesonide 9mg", "unclear"),  # not in the lexicon
+        ("plaquenil 200 twice a day", "unclear"),  # not a steroid
+        ("0.5mg/kg", "unclear"),  # no weight
+        ("none, but I had a steroid shot in my knee last week", "unclear"),
+        ("no steroids for the myositis, only for my asthma years ago", "unclear"),
+        ("metho 10 mg", "unclear"),  # a guessed shorthand (and not a steroid)
+    ],
+)
+def test_flagged(text: str, reason: str) -> None:
+    found = READER.read(text)
+    assert found is not None
+    assert (found.confidence, found.reason) == (FLAGGED, reason)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  ", "I'm not sure", "idk the dose, it's prednisone though", "what does that mean", "yes"]
+)
+def test_no_reading(text: str) -> None:
+    assert READER.read(text) is None  # "not sure" is the polarity reader's
+
+
+@pytest.mark.parametrize(
+    ("text", "when", "mg"),
+    [
+        ("around 60mg", "peak", 60),  # the question says a rough number is fine
+        ("pred 60mg at diagnosis, now 10mg", "peak", 60),  # the most, not today's
+        ("it's 10 now but my doctor wants to go up to 20 next week", "peak", 10),  # not yet taken
+        ("pred 60mg at diagnosis, now 10mg", "now", 10),
+    ],
+)
+def test_the_question_asked(text: str, when: str, mg: float) -> None:
+    found = READER.read(text, when=when)
+    assert found is not None
+    assert found.confidence == 1.0
+    assert isinstance(found.value, dict) and found.value["mg_per_day"] == mg
+
+
+def test_every_medicine_named_is_the_lexicons_steroid_or_set_aside() -> None:
+    for medicine in LEXICON.medicines.values():
+        for name in medicine.names():
+            found = READER.read(f"{name} 10 mg")
+            assert found is not None, name
+            if STEROID in medicine.classes:
+                assert isinstance(found.value, dict) and found.value["medicine"] == medicine.id, name
+            else:
+                assert (found.value, found.reason) == ("unsure", "unclear"), name
+
+
+def test_values_are_what_the_engine_takes() -> None:
+    fact = load_trial("NCT07193810").facts["current_steroid_dose"]
+    for text in ["medrol 4mg bd", "none", "Deltasone 20"]:
+        found = READER.read(text)
+        assert found is not None
+        make_fact(fact, found.value, today=None, lexicon=LEXICON)  # type: ignore[arg-type]  # raises if wrong
+
+
+def test_offsets_are_into_the_prepared_text() -> None:
+    text = "I'm on  6mg of medrol"
+    found = READER.read(text)
+    assert found is not None
+    assert prepare(text)[found.start : found.end] == "6 mg of medrol"
+
+
+def test_cues_are_data_and_checked() -> None:
+    numbers = NumberReader(spacy.blank("en"), {"mg": ["mg"]})
+    names = MedicineNames(numbers.nlp, LEXICON)
+    reader = DoseReader(numbers, LEXICON, {"frequencies": {3: ["thrice"]}}, names)
+    assert reader.read("pred 5 mg thrice").value == dose("prednisone", 15)  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="unknown cue kinds"):
+        DoseReader(numbers, LEXICON, {**yaml.safe_load(CUES.read_text(encoding="utf-8")), "perhaps": []}, names)
+
+
+def test_the_component_adds_one_entity() -> None:
+    component = DoseExtractor.create({}, None, Resource("dose"), ExecutionContext(None))  # type: ignore[arg-type]
+    plain, flagged, nothing = (Message(data={TEXT: t}) for t in ("medrol 4mg", "about 10mg", "not sure"))
+    component.process([plain, flagged, nothing])
+    [entity] = plain.get(ENTITIES)
+    assert entity == {
+        "entity": "dose",
+        "value": dose("methylprednisolone", 4),
+        "start": 0,
+        "end": 11,
+        "confidence_entity": 1.0,
+        "extractor": "DoseExtractor",
+    }
+    [entity] = flagged.get(ENTITIES)
+    assert (entity["confidence_entity"], entity["role"]) == (FLAGGED, "hedge")
+    assert not nothing.get(ENTITIES)
+
+
+def test_a_reader_on_the_shared_number_layer() -> None:
+    assert READER.numbers is number_reader()
+
+
+def _check(text: str) -> None:
+    found = READER.read(text)
+    if found is not None:
+        assert found.reason in (None, *REASONS)
+        assert 0 < found.confidence <= 1.0
+        assert 0 <= found.start <= found.end <= len(prepare(text.replace("\ud800", "?")))
+        if isinstance(found.value, dict):
+            assert found.value["mg_per_day"] >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_never_crashes(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=200))
+def test_control_characters_never_crash(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "pred",
+                "5",
+                "mg",
+                "x",
+                "2",
+                "/",
+                "kg",
+                "ml",
+                "in",
+                "tabs",
+                "of",
+                "bd",
+                "and",
+                "or",
+                "by",
+                "0",
+                "g",
+                "half",
+            ]
+        )
+    )
+)
+def test_dose_words_in_any_order_never_crash(words: list[str]) -> None:
+    _check(" ".join(words))
+
+
+def test_huge_text() -> None:
+    _check("prednisone 5mg twice a day, down from 20mg, 1 tab of 10mg in 5ml. " * 2000)
+
+
+def test_the_corpus_targets_are_met() -> None:
+    tally = corpus_tally("dose.yaml", lambda entry: READER.read(entry.text))
+    assert tally.right >= 0.97 * tally.read
+    assert tally.flagged_clear <= 0.05 * tally.clear
+    assert tally.ambiguous_flagged >= 0.95 * tally.ambiguous
