@@ -18,6 +18,8 @@ from criteria.schema import FactDef
 
 # Intent confidence needed before an intent alone decides an answer.
 INTENT_CONFIDENCE = 0.6
+# The confidence of a reading the form must not take at face value (below the engine's bar).
+FLAGGED = 0.5
 # The entity each answer type is read from (the readers in nlu/ add them).
 ENTITY_OF = {
     "age": "age",  # nlu/measures.py
@@ -57,16 +59,15 @@ def read(
     """Read ``text`` as an answer to ``fact``; None when it cannot be read.
 
     ``entities`` are the NLU pipeline's (``nlu.pipeline.EXTRACTORS``): a yes/no answer is read
-    from the ``polarity`` entity, a choice from the ``choice`` entity whose role is this
-    question, the other types from the entity in ``ENTITY_OF``.
+    from the ``polarity`` entity and the ``topic`` entity for this question, a choice from
+    the ``choice`` entity for this question, the other types from the entity in ``ENTITY_OF``.
     """
     del lexicon  # the readers in nlu/ use the lexicon; kept in the signature for the form
     kind = fact.answer.type
     entities = entities or []
     polarity = _entity(entities, "polarity")
-    if kind == "yes_no" and polarity is not None:
-        # The words decide ("no, my doctor said I can't" is a no), before the intent's guess.
-        return _reading(polarity)
+    if kind == "yes_no" and (said := _yes_no(polarity, _entity(entities, "topic", role=fact.id))) is not None:
+        return said
     if kind == "choice":
         named = _entity(entities, "choice", role=fact.id)
         if named is not None:
@@ -122,6 +123,28 @@ def _span(precision: str, said: str, today: date) -> tuple[date, date]:
     if precision == "year":
         return date(int(said), 1, 1), min(date(int(said), 12, 31), today)
     raise ValueError(f"a date entity is {{date|month|year: value}}, got {precision!r}")
+
+
+def _yes_no(polarity: dict[str, Any] | None, topic: dict[str, Any] | None) -> Reading | None:
+    """A yes/no answer from its words (polarity) and from the fact it states (topic), before any intent.
+
+    "No, my doctor said I can't" is a no by its words; "I'm on dialysis 3x a week" is a yes by
+    what it states. When both speak and disagree, or the stated fact is a clinician's call,
+    a person settles it.
+    """
+
+    def sure(entity: dict[str, Any]) -> bool:
+        return float(entity.get("confidence_entity", 1.0)) >= 1.0
+
+    if polarity is not None and sure(polarity):
+        if topic is not None and (not sure(topic) or polarity["value"] not in {"unsure", topic["value"]}):
+            return Reading("unsure", FLAGGED)
+        return _reading(polarity)
+    if polarity is not None:
+        if polarity.get("role") == "both" and topic is not None and sure(topic):
+            return _reading(topic)  # "pregnant no, breastfeeding yes": settled by the subject asked about
+        return _reading(polarity)  # a hedge stays flagged
+    return _reading(topic) if topic is not None else None  # a flagged topic too: no intent guess over it
 
 
 def _intent_yes_no(intent: str | None, confidence: float) -> Reading | None:

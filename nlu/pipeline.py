@@ -20,10 +20,12 @@ from nlu.doses import DoseExtractor
 from nlu.measures import MeasureExtractor
 from nlu.medicines import MedicineExtractor
 from nlu.polarity import PolarityExtractor
+from nlu.topics import TopicExtractor
 
 # After Rasa's EntitySynonymMapper, which would rewrite their values ("sle" -> "SLE").
 EXTRACTORS: tuple[type[RuleComponent], ...] = (
     PolarityExtractor,
+    TopicExtractor,
     ChoiceExtractor,
     MeasureExtractor,
     DateExtractor,

@@ -7,7 +7,8 @@ which the screening form reads for yes/no questions.
 
 A reading is flagged (``confidence`` below 1.0, with the reason) when the patient hedges
 ("I think so", "probably not", "maybe") or says both yes and no; the form then asks again
-or hands off instead of taking it at face value. No cue at all gives no reading.
+or hands off instead of taking it at face value. No cue at all gives no reading. A few
+cues ("ok", "👍") are a yes only as the answer's first word: "kidneys ok" is no yes.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from nlu.base import Found, RuleComponent
 from nlu.numbers import SURROGATE as _SURROGATE
 
 CUES = Path(__file__).parent / "data" / "polarity.yaml"
-KINDS = ("yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
+KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
 ENTITY = "polarity"
 HEDGED = 0.6  # a hedge or a contradiction: below the bar at which the form commits to an answer
 
@@ -70,9 +72,10 @@ class PolarityReader:
         matches = self.matcher(doc)
         kind_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
         spans = filter_spans([doc[start:end] for _, start, end in matches])  # the longest cue wins
+        spans = [span for span in spans if kind_of[(span.start, span.end)] != "leading_yes" or _leads(span)]
         if not spans:
             return None
-        kinds = {kind_of[(span.start, span.end)] for span in spans}
+        kinds = {kind_of[(span.start, span.end)].replace("leading_yes", "yes") for span in spans}
         start, end = spans[0].start_char, spans[-1].end_char
         leaning = {"yes"} & kinds | {"no"} & kinds
         leaning |= {"yes" for k in kinds if k == "hedged_yes"} | {"no" for k in kinds if k == "hedged_no"}
@@ -83,6 +86,11 @@ class PolarityReader:
         if "unsure" in kinds:
             return Polarity("unsure", 1.0, None, start, end)  # "no, not sure" is not a no
         return Polarity(leaning.pop(), 1.0, None, start, end)
+
+
+def _leads(span: Span) -> bool:
+    """The cue is the answer's first word (after any punctuation)."""
+    return all(token.is_punct or token.is_space for token in span.doc[: span.start])
 
 
 @cache

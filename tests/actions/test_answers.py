@@ -100,3 +100,28 @@ def test_an_unsure_intent_without_words_for_it() -> None:
 def test_every_answer_type_has_a_reader() -> None:
     types = {fact.answer.type for fact in TRIAL.facts.values()}
     assert types <= set(ENTITY_OF) | {"yes_no", "choice"}
+
+
+def topic(value: str, confidence: float = 1.0, role: str = "dialysis") -> dict[str, Any]:
+    return {"entity": "topic", "role": role, "value": value, "confidence_entity": confidence}
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        ([topic("yes")], Reading("yes")),  # "I'm on dialysis 3x a week": the fact stated
+        ([polarity("no"), topic("no")], Reading("no")),  # "no, never needed dialysis"
+        ([polarity("no"), topic("yes")], Reading("unsure", 0.5)),  # "no, I'm on dialysis": words and fact disagree
+        ([polarity("yes"), topic("unsure", 0.5)], Reading("unsure", 0.5)),  # a stated fact a clinician must weigh
+        ([polarity("unsure", 0.6), topic("yes")], Reading("unsure", 0.6)),  # a hedge stays flagged
+        (
+            [{**polarity("unsure", 0.6), "role": "both"}, topic("yes")],
+            Reading("yes"),
+        ),  # "pregnant no, breastfeeding yes"
+        ([topic("yes", role="transplant")], None),  # another question's fact
+    ],
+)
+def test_a_yes_no_answer_from_its_words_and_the_fact_it_states(
+    entities: list[dict[str, Any]], expected: Reading | None
+) -> None:
+    assert reading("dialysis", "the words", entities, intent="nlu_fallback") == expected

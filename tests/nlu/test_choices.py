@@ -11,10 +11,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from criteria import load_trial
-from nlu.choices import BOTH, PHRASES, ChoiceExtractor, ChoiceReader, default_reader
+from nlu.choices import BOTH, DOUBTFUL, PHRASES, ChoiceExtractor, ChoiceReader, default_reader
 from tests.bot.test_domain import domain
 
 READER = default_reader()
+QUESTIONS = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))["questions"]
 
 
 def named(text: str) -> dict[str, tuple[str, float]]:
@@ -39,6 +40,95 @@ def test_read(text: str, question: str, value: str) -> None:
     assert named(text)[question] == (value, 1.0)
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "value"),
+    [
+        ("Myosits", "condition", "iim"),  # one letter dropped from a phrase word
+        ("Dermatomyocitis", "myositis_type", "dermatomyositis"),  # one letter swapped
+        ("difuse", "ssc_type", "diffuse"),
+        ("femal", "sex", "female"),  # 5 letters: still one edit
+        ("inclusion body myosits", "myositis_type", "inclusion_body"),  # a word of a longer phrase
+        ("sclero", "condition", "ssc"),  # the start of one choice's one-word phrases
+        ("poly", "myositis_type", "polymyositis"),  # a phrase word, but no phrase took it
+        ("muscle disease, dermato-something", "condition", "iim"),
+        ("the first one", "condition", "sle"),  # the n-th choice, in the buttons' order
+        ("second", "sex", "male"),
+        ("option 3", "myositis_type", "antisynthetase"),
+        ("the last one", "ssc_type", "limited"),
+        ("none of those", "condition", "other"),  # the question's "other" choice
+        ("none of those", "myositis_type", "other_type"),
+        ("none of those", "ssc_type", "unsure"),  # no "other" choice: cannot name one
+        ("they just said myositis", "myositis_type", "unsure"),  # no type named, told none
+        ("they just said myositis", "condition", "iim"),  # a choice named beats "just said"
+        ("they never said", "ssc_type", "unsure"),
+        ("trans man, but assigned female at birth", "sex", "female"),  # "assigned ... at birth" decides
+        ("it started when I was 9", "myositis_type", "juvenile"),  # onset under 18
+        ("I'm 61, no periods for 12 years", "contraception_agreement", "not_applicable"),  # 12 months or more
+        ("I was born without a uterus", "contraception_agreement", "not_applicable"),
+        ("I'm on the pill anyway", "contraception_agreement", "yes"),
+        ("yep, condoms", "contraception_agreement", "yes"),  # a yes/no choice read by the polarity reader
+        ("no way", "contraception_agreement", "no"),
+        ("lupus and RA", "condition", "sle"),  # a cohort beside "something else": the cohort, flagged below
+    ],
+)
+def test_read_beyond_the_phrases(text: str, question: str, value: str) -> None:
+    assert named(text)[question][0] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("2", "condition"),  # a bare number is the form's button fallback (actions/answers.py)
+        ("it started when I was 30", "myositis_type"),  # onset as an adult is not juvenile
+        ("its all over my chest", "ssc_type"),  # "chest" is not "crest": 5-letter phrase words are not mended
+        ("my mother has it", "condition"),  # "mother" is not "other"
+        ("I had my first flare in 2019", "condition"),  # an ordinal in a sentence is not a button
+        ("fertile", "contraception_agreement"),  # 2 edits from "infertile": too far at 7 letters
+    ],
+)
+def test_nothing_named_for_the_question(text: str, question: str) -> None:
+    assert question not in named(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "value"),
+    [
+        ("they think its lupus but its not confirmed yet", "condition", "sle"),  # a doubt cue
+        ("diffuse i think", "ssc_type", "diffuse"),
+        ("maybe lupus", "condition", "sle"),  # a hedge of the polarity reader
+        ("yes i guess", "contraception_agreement", "yes"),
+        ("limited but my doctor says it's spreading", "ssc_type", "limited"),  # a question's own doubt cue
+        ("dermatomyositis with scleroderma overlap", "myositis_type", "dermatomyositis"),  # another condition
+        ("dermatomyositis and lupus", "myositis_type", "dermatomyositis"),
+        ("MCTD", "condition", "other"),  # a "?" phrase: an overlap diagnosis
+        ("discoid lupus, only on my skin", "condition", "other"),  # longest phrase, not SLE
+        ("drug induced lupus", "condition", "other"),
+        ("I'm post menopause", "contraception_agreement", "not_applicable"),  # self-reported
+        ("no periods for 6 months", "contraception_agreement", "not_applicable"),  # under 12 months
+        ("I'm not sexually active", "contraception_agreement", "unsure"),
+        ("I don't want to take hormones", "contraception_agreement", "unsure"),
+        ("No, I don't want to use anything at all", "contraception_agreement", "no"),  # a no with reasons
+        ("trans woman", "sex", "male"),
+        ("lupus and RA", "condition", "sle"),
+    ],
+)
+def test_flagged(text: str, question: str, value: str) -> None:
+    assert named(text)[question] == (value, DOUBTFUL)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("overlap myositis", "myositis_type"),  # the cue is part of the name
+        ("juvenile dermatomyositis", "myositis_type"),  # a type of the same condition
+        ("Limited (CREST)", "ssc_type"),
+        ("Male, why does it matter", "sex"),
+    ],
+)
+def test_not_flagged(text: str, question: str) -> None:
+    assert named(text)[question][1] == 1.0
+
+
 def test_two_answers_to_one_question_are_flagged() -> None:
     assert named("lupus and scleroderma overlap")["condition"] == ("unsure", BOTH)
 
@@ -48,16 +138,26 @@ def test_nothing_named(text: str) -> None:
     assert READER.read(text) == []
 
 
-def test_phrases_name_real_choices() -> None:
+def test_phrases_name_every_choice_in_the_buttons_order() -> None:
     trial = load_trial("NCT07193810")
-    for question, choices in yaml.safe_load(PHRASES.read_text(encoding="utf-8")).items():
+    for question, choices in QUESTIONS.items():
         assert trial.facts[question].answer.type == "choice"
-        assert set(choices) <= set(trial.facts[question].answer.choices or {}), question
+        assert [key for key in choices if key != "unsure"] == list(trial.facts[question].answer.choices or {}), question
+
+
+def test_the_rules_name_real_questions_and_choices() -> None:
+    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    for section in ("onset", "no_periods"):
+        for question, key in data[section].items():
+            assert key in QUESTIONS[question], (section, question)
+    for question, parents in data["subtypes"].items():
+        assert question in QUESTIONS and all(key in QUESTIONS[parent] for parent, key in parents.items())
+    assert set(data["doubt"]) <= {"all", *QUESTIONS}
 
 
 def test_the_domain_declares_every_question_as_a_role() -> None:
     [declared] = [e["choice"] for e in domain()["entities"] if isinstance(e, dict) and "choice" in e]
-    assert set(declared["roles"]) == set(yaml.safe_load(PHRASES.read_text(encoding="utf-8")))
+    assert set(declared["roles"]) == set(QUESTIONS)
 
 
 def test_the_component_adds_one_entity_per_question() -> None:

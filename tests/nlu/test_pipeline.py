@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from actions.answers import ENTITY_OF
 from nlu.pipeline import EXTRACTORS, entities
+from nlu.topics import PHRASES as TOPICS
 from tests.bot.test_domain import domain
 
 CONFIG = Path(__file__).resolve().parents[2] / "config.yml"
@@ -25,7 +26,12 @@ def test_config_runs_our_extractors_in_order_after_the_synonym_mapper() -> None:
 
 def test_the_domain_declares_what_the_form_reads() -> None:
     declared = {next(iter(e)) if isinstance(e, dict) else e for e in domain()["entities"]}
-    assert set(ENTITY_OF.values()) | {"polarity", "choice"} <= declared
+    assert set(ENTITY_OF.values()) | {"polarity", "choice", "topic"} <= declared
+
+
+def test_the_domain_declares_every_topic_question_as_a_role() -> None:
+    [declared] = [e["topic"] for e in domain()["entities"] if isinstance(e, dict) and "topic" in e]
+    assert set(declared["roles"]) == set(yaml.safe_load(TOPICS.read_text(encoding="utf-8"))["topics"])
 
 
 def test_one_message_read_by_all() -> None:

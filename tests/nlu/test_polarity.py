@@ -33,6 +33,18 @@ READER = default_reader()
         ("yes and no", "unsure", False),  # says both
         ("yes... no actually", "unsure", False),  # both cues: never a silent pick
         ("👍", "yes", True),
+        ("ok", "yes", True),  # "ok" as the answer's first word is a yes
+        ("neither", "no", True),  # neither of the things asked about
+        ("not yet", "no", True),
+        ("nada", "no", True),
+        ("nobody told me", "unsure", True),  # the patient does not know
+        ("never heard of it", "unsure", True),
+        ("I wouldn't say no", "yes", False),  # two negations: a sideways yes, flagged
+        ("can't say I don't", "yes", False),
+        ("ja", "yes", False),  # a yes in another language: flagged
+        ("si", "yes", False),  # without its accent also Spanish "if"
+        ("sí", "yes", True),
+        ("I'm anemic but no one knows why", "unsure", False),  # "no one" is not a no
     ],
 )
 def test_read(text: str, value: str, confident: bool) -> None:
@@ -42,7 +54,18 @@ def test_read(text: str, value: str, confident: bool) -> None:
     assert (found.confidence == 1.0) is confident
 
 
-@pytest.mark.parametrize("text", ["", "   ", "I'm on dialysis 3x a week", "34", "what does that mean"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "I'm on dialysis 3x a week",
+        "34",
+        "what does that mean",
+        "kidneys ok",  # "ok" after a subject says how it is, not yes
+        "My heart is fine 👍",
+    ],
+)
 def test_no_cue_no_reading(text: str) -> None:
     assert READER.read(text) is None
 

@@ -1,0 +1,271 @@
+"""Topics: an answer to a yes/no question that states the fact itself, without a yes or a no.
+
+"I'm on dialysis 3x a week" answers "Do you need dialysis?" with a yes; "bone marrow biopsy,
+not a transplant" answers "Have you had a transplant?" with a no. ``TopicReader`` is plain
+spaCy (a blank English tokenizer and one ``PhraseMatcher`` per question over the phrases in
+``nlu/data/topics.yaml``), so it is tested on ``spacy.blank("en")``.
+
+A mention is denied by a negation cue near it in its clause ("no seizures", "pregnant no"),
+and is someone else's, so ignored, after "my dad", "my son" and the like. A question asks
+whether any of its subjects is so ("pregnant or breastfeeding"); phrases stating the answer
+is no ("NKDA", "minor surgery") give a no. An answer that says both of one subject, affirms
+one while stating the answer is no, or names a related thing a clinician must weigh ("a
+cornea transplant", "the hep B vaccine") gets a flagged reading (value ``unsure``, below
+the form's bar). A question about the last N days takes a mention dated earlier as a no.
+
+NLU does not know which question was asked, so ``TopicExtractor`` adds a ``topic`` entity
+for every question whose subject the message states, with the question id as the role;
+the screening form reads the one for the question it asked (``actions.answers``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from nlu import dates
+from nlu.base import Found, RuleComponent
+from nlu.numbers import SURROGATE as _SURROGATE
+
+PHRASES = Path(__file__).parent / "data" / "topics.yaml"
+TRIAL = "NCT07193810"
+ENTITY = "topic"
+FLAGGED = 0.5  # says both, or needs a clinician: below the bar at which the form commits
+NONE = "none"  # phrases stating the answer is no
+CHECK = "check"  # related things a clinician must weigh
+WITHIN = "within_days"
+RESERVED = (NONE, CHECK, WITHIN)
+BEFORE = 4  # how many words before a mention a negation cue (or "my dad") may be
+_BREAKS = {",", ".", ";", ":", "!", "?", "-", "\u2013", "\u2014", "(", ")", "/", "but", "though", "although", "however"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a message states about one yes/no question."""
+
+    question: str
+    value: str  # "yes", "no", or "unsure" when flagged
+    confidence: float
+    start: int  # character offsets into the normalised text
+    end: int
+
+
+@dataclass(frozen=True)
+class _Mention:
+    subject: str  # a subject of the question, NONE or CHECK
+    denied: bool
+    start: int  # token indexes
+    end: int
+
+
+class TopicReader:
+    """Finds the phrases stating each question's subject, and whether they are denied."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        topics: Mapping[str, Mapping[str, Any]],
+        negation: Mapping[str, Iterable[str]] | None = None,
+        others: Iterable[str] = (),
+        asked: Iterable[str] = (),
+    ) -> None:
+        """One matcher per question (match ids: its subjects); ``negation`` has ``before`` and ``after`` cues."""
+        self.nlp = nlp
+        self.matchers: dict[str, PhraseMatcher] = {}
+        self.within: dict[str, int] = {}
+        for question, subjects in topics.items():
+            matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            for subject, phrases in subjects.items():
+                if subject == WITHIN:
+                    self.within[question] = int(phrases)
+                    continue
+                matcher.add(subject, self._docs(phrases))
+            self.matchers[question] = matcher
+        negation = negation or {}
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.cues.add("before", self._docs(negation.get("before", [])))
+        self.cues.add("after", self._docs(negation.get("after", [])))
+        self.cues.add("others", self._docs(others))
+        self.cues.add("asked", self._docs(asked))
+
+    def _docs(self, phrases: Iterable[object]) -> list[Doc]:
+        return [self.nlp.make_doc(_normalise(str(phrase))) for phrase in phrases]
+
+    def read(self, text: str, today: date | None = None) -> list[Topic]:
+        """What the text states, per question (at most one entry per question)."""
+        normalised = _normalise(text)
+        doc = self.nlp.make_doc(normalised)
+        if not len(doc):
+            return []
+        clause = _clauses(doc)
+        cues: dict[str, list[tuple[int, int]]] = {"before": [], "after": [], "others": [], "asked": []}
+        for match_id, start, end in self.cues(doc):
+            cues[self.nlp.vocab.strings[match_id]].append((start, end))
+        found = []
+        when: date | bool | None = False  # the latest day the text names, read once when needed
+        for question, matcher in self.matchers.items():
+            mentions = self._mentions(doc, matcher, clause, cues)
+            if not mentions:
+                continue
+            if question in self.within and when is False:
+                when = _latest_day(normalised, today)
+            window = self.within.get(question)
+            stale = (
+                window is not None
+                and isinstance(when, date)
+                and today is not None
+                and when < today - timedelta(days=window)
+            )
+            value, confidence = _decide(mentions, stale)
+            start, end = doc[mentions[0].start].idx, doc[mentions[-1].end - 1].idx + len(doc[mentions[-1].end - 1])
+            found.append(Topic(question, value, confidence, start, end))
+        return found
+
+    def _mentions(
+        self, doc: Doc, matcher: PhraseMatcher, clause: list[int], cues: dict[str, list[tuple[int, int]]]
+    ) -> list[_Mention]:
+        matches = matcher(doc)
+        subject_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
+        mentions = []
+        spans = filter_spans([doc[start:end] for _, start, end in matches])
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        for span in spans:
+            subject = subject_of[(span.start, span.end)]
+            # A cue inside another mention ("no meds just diet") does not deny a phrase stating no.
+            ignored = covered if subject == NONE else set()
+
+            def near(kind: str, lo: int, hi: int, span: Any = span, ignored: set[int] = ignored) -> bool:
+                return any(
+                    lo <= s and e <= hi and clause[s] == clause[span.start] and not ignored.intersection(range(s, e))
+                    for s, e in cues[kind]
+                )
+
+            if near("others", span.start - BEFORE, span.start):
+                continue  # "my dad had TB": not the patient's
+            if near("asked", span.start - BEFORE, span.start) or doc[span.end : span.end + 1].text.startswith("?"):
+                continue  # "what is dialysis", "opsumit?": asked about, not stated
+            denied = near("before", span.start - BEFORE, span.start) or (
+                subject != NONE  # "not for my lungs, no" agrees with a no
+                and any(
+                    s == span.end and clause[s] == clause[span.start] and not ignored.intersection(range(s, e))
+                    for s, e in cues["after"]
+                )
+            )
+            mentions.append(_Mention(subject, denied, span.start, span.end))
+        return mentions
+
+
+def _decide(mentions: list[_Mention], stale: bool) -> tuple[str, float]:
+    """The value (yes / no / unsure) and how sure, from the mentions of one question's subjects."""
+    checks = [m for m in mentions if m.subject == CHECK and not m.denied]
+    affirmed = {m.subject for m in mentions if m.subject not in RESERVED and not m.denied}
+    denied = {m.subject for m in mentions if m.subject not in RESERVED and m.denied}
+    stated_no = [m for m in mentions if m.subject == NONE]
+    if checks or affirmed & denied or any(m.denied for m in stated_no):
+        return "unsure", FLAGGED  # a clinician's call, or says both of one thing, or "not sober"
+    if affirmed and stated_no:
+        return "unsure", FLAGGED  # "general anaesthesia but outpatient minor"
+    if affirmed:
+        return ("no", 1.0) if stale else ("yes", 1.0)
+    return "no", 1.0  # only denied subjects, or phrases stating no
+
+
+def _latest_day(text: str, today: date | None) -> date | None:
+    """The last day of the time the text names, when it names one clearly."""
+    if today is None:
+        return None
+    reading = dates.default_reader().read(text, today)
+    if reading is None or not isinstance(reading.value, dict):
+        return None  # a hedged time still says when ("about 2019"); "never" or none says nothing
+    ((precision, said),) = reading.value.items()
+    try:
+        if precision == "date":
+            return date.fromisoformat(said)
+        if precision == "month":
+            year, month = (int(part) for part in said.split("-"))
+            return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        if precision == "year":
+            return date(int(said), 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def _clauses(doc: Doc) -> list[int]:
+    """The clause number of each token: punctuation and "but" start a new one."""
+    numbers, number = [], 0
+    for token in doc:
+        if token.lower_ in _BREAKS:
+            number += 1
+        numbers.append(number)
+    return numbers
+
+
+def _normalise(text: str) -> str:
+    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split())
+
+
+def load(path: Path = PHRASES, trial: str = TRIAL) -> dict[str, Any]:
+    """The phrases file, checked: every topic is a yes/no question of the trial, every entry a phrase list."""
+    from criteria import load_trial  # noqa: PLC0415 - only to check the file
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(data) - {"negation", "asked", "others", "topics"}
+    if unknown:
+        raise ValueError(f"unknown sections {sorted(unknown)} in {path.name}")
+    cues = [*(data.get("negation") or {}).values(), data.get("asked") or [], data.get("others") or []]
+    if not all(isinstance(c, list) and all(isinstance(p, str) and p.strip() for p in c) for c in cues):
+        raise ValueError(f"{path.name}: cues are lists of phrases (quote yes and no)")
+    facts = load_trial(trial).facts
+    yes_no = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "yes_no"}
+    topics = data.get("topics") or {}
+    bad = sorted(set(topics) - yes_no)
+    if bad:
+        raise ValueError(f"{path.name}: {bad} are not yes/no questions of {trial}")
+    for question, subjects in topics.items():
+        if not isinstance(subjects, dict) or not subjects:
+            raise ValueError(f"{path.name}: {question} needs its subjects and their phrases")
+        for subject, phrases in subjects.items():
+            if subject == WITHIN:
+                if not isinstance(phrases, int) or phrases <= 0:
+                    raise ValueError(f"{path.name}: {question}.{WITHIN} is a number of days")
+            elif not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+                raise ValueError(f"{path.name}: {question}.{subject} is a list of phrases")
+    return data
+
+
+@cache
+def default_reader() -> TopicReader:
+    """The reader over the bundled phrases, on a blank English pipeline."""
+    data = load()
+    return TopicReader(
+        spacy.blank("en"), data["topics"], data.get("negation"), data.get("others") or (), data.get("asked") or ()
+    )
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class TopicExtractor(RuleComponent):
+    """Adds a ``topic`` entity per yes/no question whose subject the message states (role: the question id)."""
+
+    def __init__(self, reader: TopicReader | None = None) -> None:
+        """Use this reader (the bundled phrases by default)."""
+        self.reader = reader or default_reader()
+
+    def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
+        """What the text states for each question, the question as the role."""
+        return [(ENTITY, found, found.question) for found in self.reader.read(text, dates.screening_day())]

@@ -1,0 +1,185 @@
+"""Topics on spaCy's blank English pipeline: answers that state the fact itself, and their negations."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.topics import FLAGGED, PHRASES, TopicExtractor, TopicReader, default_reader, load
+
+READER = default_reader()
+TODAY = date(2026, 11, 25)
+
+
+def stated(text: str) -> dict[str, tuple[str, float]]:
+    return {t.question: (t.value, t.confidence) for t in READER.read(text, TODAY)}
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "value"),
+    [
+        ("I'm on dialysis 3x a week", "dialysis", "yes"),  # the subject itself
+        ("Hemodialysis at the center", "dialysis", "yes"),  # another name, any case
+        ("kidney transplant in 2019", "transplant", "yes"),
+        ("hep b carrier", "hiv_hepatitis_syphilis", "yes"),
+        ("latent TB, finished treatment in 2024", "tuberculosis", "yes"),
+        ("Crohn's, on Humira", "other_autoimmune_treated", "yes"),
+        ("I had a seizure 3 weeks ago", "recent_brain_event", "yes"),  # inside the 8 weeks asked about
+        ("heart attack in september", "recent_heart_event", "yes"),  # inside the 6 months
+        ("major", "last_surgery_major", "yes"),
+        ("Minor", "last_surgery_major", "no"),  # a phrase that states the answer is no
+        ("NKDA", "antibody_allergy", "no"),
+        ("5 years sober", "substance_problem", "no"),
+        ("not pregnant but still pumping for my son", "pregnant_or_breastfeeding", "yes"),  # one of two subjects
+        ("pregnant no, breastfeeding yes", "pregnant_or_breastfeeding", "yes"),  # "no" after a mention denies it
+    ],
+)
+def test_read(text: str, question: str, value: str) -> None:
+    assert stated(text)[question] == (value, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("bone marrow biopsy, not a transplant", "transplant"),  # "not a" before the mention
+        ("I'm on the waiting list for a kidney", "transplant"),  # waiting is not having had one
+        ("on the waiting list for a kidney transplant", "transplant"),  # "waiting list for" denies it
+        ("No seizures no strokes", "recent_brain_event"),  # every subject denied
+        ("never had dialysis", "dialysis"),
+        ("I don't have hep C", "hiv_hepatitis_syphilis"),  # "n't" a few words before
+        ("had a heart attack in 2019", "recent_heart_event"),  # dated before the 6 months asked about
+        ("I stopped nursing in August", "pregnant_or_breastfeeding"),
+    ],
+)
+def test_negated(text: str, question: str) -> None:
+    assert stated(text)[question] == ("no", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("cornea transplant in my left eye", "transplant"),  # a clinician weighs it
+        ("I got the hep B vaccine", "hiv_hepatitis_syphilis"),  # the vaccine, not the infection
+        ("dialysis? no dialysis, I mean yes dialysis", "dialysis"),  # one subject said and denied
+        ("knee scope, general anesthesia but outpatient", "last_surgery_major"),  # major and not
+        ("no but we're trying", "pregnant_or_breastfeeding"),
+    ],
+)
+def test_flagged(text: str, question: str) -> None:
+    assert stated(text)[question] == ("unsure", FLAGGED)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("what is dialysis", "dialysis"),  # asked about, not stated
+        ("I think it's called opsumit?", "ssc_pah_treated"),  # a mention with a question mark
+        ("my dad had TB when I was little", "tuberculosis"),  # someone else's
+        ("my son is getting his MMR", "plans_live_vaccine"),
+    ],
+)
+def test_not_stated(text: str, question: str) -> None:
+    assert question not in stated(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "yes", "no", "34", "not sure"])
+def test_nothing_stated(text: str) -> None:
+    assert READER.read(text, TODAY) == []
+
+
+def test_offsets_point_at_the_mentions() -> None:
+    [found] = [t for t in READER.read("yes, I'm on dialysis", TODAY) if t.question == "dialysis"]
+    assert "yes, I'm on dialysis"[found.start : found.end] == "dialysis"
+
+
+def test_the_bundled_phrases_load() -> None:
+    data = load()
+    assert "dialysis" in data["topics"]
+
+
+def test_unknown_questions_are_errors(tmp_path: Path) -> None:
+    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    for question in ("no_such_question", "condition"):  # unknown, and a choice question
+        broken = tmp_path / "topics.yaml"
+        broken.write_text(yaml.safe_dump({**data, "topics": {question: {"x": ["y"]}}}), encoding="utf-8")
+        with pytest.raises(ValueError, match="not yes/no questions"):
+            load(broken)
+
+
+@pytest.mark.parametrize(
+    "topics",
+    [
+        {"dialysis": {"dialysis": "dialysis"}},  # a phrase, not a list
+        {"dialysis": {"dialysis": [False]}},  # a bare YAML no
+        {"dialysis": {"within_days": "soon"}},
+        {"dialysis": {}},
+    ],
+)
+def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
+    broken = tmp_path / "topics.yaml"
+    broken.write_text(yaml.safe_dump({"topics": topics}), encoding="utf-8")
+    with pytest.raises(ValueError):
+        load(broken)
+
+
+def test_an_unknown_section_is_an_error(tmp_path: Path) -> None:
+    broken = tmp_path / "topics.yaml"
+    broken.write_text(yaml.safe_dump({"topics": {}, "negations": {}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown sections"):
+        load(broken)
+
+
+def test_the_component_adds_one_entity_per_question() -> None:
+    reader = TopicReader(
+        spacy.blank("en"),
+        {"dialysis": {"dialysis": ["dialysis"]}, "transplant": {"organ": ["kidney transplant"]}},
+        {"before": ["not"]},
+    )
+    message = Message(data={TEXT: "dialysis since my kidney transplant failed"})
+    TopicExtractor(reader).process([message])
+    assert sorted((e["entity"], e["role"], e["value"], e["confidence_entity"]) for e in message.get(ENTITIES)) == [
+        ("topic", "dialysis", "yes", 1.0),
+        ("topic", "transplant", "yes", 1.0),
+    ]
+    denied = Message(data={TEXT: "not on dialysis"})
+    TopicExtractor(reader).process([denied])
+    assert [(e["role"], e["value"]) for e in denied.get(ENTITIES)] == [("dialysis", "no")]
+    nothing = Message(data={TEXT: "34"})
+    TopicExtractor(reader).process([nothing])
+    assert not nothing.get(ENTITIES)
+
+
+def test_the_bundled_component() -> None:
+    message = Message(data={TEXT: "NKDA"})
+    TopicExtractor().process([message])
+    assert [(e["role"], e["value"]) for e in message.get(ENTITIES)] == [("antibody_allergy", "no")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=3000),
+        st.text(alphabet=st.characters(blacklist_categories=()), max_size=300),  # control chars, lone surrogates
+        st.lists(st.sampled_from(["no", "dialysis", "not", "?", "my dad", "2019", "\x00", "\ud800", "👍"])).map(
+            " ".join
+        ),
+    )
+)
+def test_any_text_never_crashes(text: str) -> None:
+    for found in READER.read(text, TODAY):
+        assert found.value in {"yes", "no", "unsure"}
+        assert 0 < found.confidence <= 1.0
+        assert 0 <= found.start <= found.end
+
+
+def test_huge_text_never_crashes() -> None:
+    READER.read("dialysis not " * 20000 + "\ud800\x00", TODAY)
+    READER.read("x" * 200000, None)
