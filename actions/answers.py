@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from criteria.lexicon import Lexicon
 from criteria.schema import FactDef
 
 # Intent confidence needed before an intent alone decides an answer.
@@ -52,7 +51,6 @@ def read(
     intent: str | None,
     intent_confidence: float,
     *,
-    lexicon: Lexicon,
     today: date,
     entities: list[dict[str, Any]] | None = None,
 ) -> Reading | None:
@@ -62,7 +60,6 @@ def read(
     from the ``polarity`` entity and the ``topic`` entity for this question, a choice from
     the ``choice`` entity for this question, the other types from the entity in ``ENTITY_OF``.
     """
-    del lexicon  # the readers in nlu/ use the lexicon; kept in the signature for the form
     kind = fact.answer.type
     entities = entities or []
     polarity = _entity(entities, "polarity")
@@ -74,7 +71,7 @@ def read(
             return _reading(named)
     if kind in ENTITY_OF and (found := _entity(entities, ENTITY_OF[kind])) is not None:
         return _valued(kind, found, today)
-    clear = polarity is not None and float(polarity.get("confidence_entity", 1.0)) >= 1.0
+    clear = polarity is not None and _sure(polarity)
     if (clear and polarity and polarity["value"] == "unsure") or (
         intent == "unsure" and intent_confidence >= INTENT_CONFIDENCE
     ):
@@ -90,6 +87,11 @@ def read(
 
 def _entity(entities: list[dict[str, Any]], name: str, role: str | None = None) -> dict[str, Any] | None:
     return next((e for e in entities if e.get("entity") == name and (role is None or e.get("role") == role)), None)
+
+
+def _sure(entity: dict[str, Any]) -> bool:
+    """Not flagged by its reader."""
+    return float(entity.get("confidence_entity", 1.0)) >= 1.0
 
 
 def _reading(entity: dict[str, Any]) -> Reading:
@@ -132,16 +134,12 @@ def _yes_no(polarity: dict[str, Any] | None, topic: dict[str, Any] | None) -> Re
     what it states. When both speak and disagree, or the stated fact is a clinician's call,
     a person settles it.
     """
-
-    def sure(entity: dict[str, Any]) -> bool:
-        return float(entity.get("confidence_entity", 1.0)) >= 1.0
-
-    if polarity is not None and sure(polarity):
-        if topic is not None and (not sure(topic) or polarity["value"] not in {"unsure", topic["value"]}):
+    if polarity is not None and _sure(polarity):
+        if topic is not None and (not _sure(topic) or polarity["value"] not in {"unsure", topic["value"]}):
             return Reading("unsure", FLAGGED)
         return _reading(polarity)
     if polarity is not None:
-        if polarity.get("role") == "both" and topic is not None and sure(topic):
+        if polarity.get("role") == "both" and topic is not None and _sure(topic):
             return _reading(topic)  # "pregnant no, breastfeeding yes": settled by the subject asked about
         return _reading(polarity)  # a hedge stays flagged
     return _reading(topic) if topic is not None else None  # a flagged topic too: no intent guess over it

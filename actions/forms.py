@@ -108,7 +108,6 @@ class ValidateScreeningForm(FormValidationAction):
             text,
             intent.get("name"),
             float(intent.get("confidence") or 0),
-            lexicon=found.lexicon,
             today=today,
             entities=message.get("entities"),
         )

@@ -126,7 +126,6 @@ def bot_reader(model: Path) -> Reader:
             entry.text,
             intent.get("name"),
             float(intent.get("confidence") or 0),
-            lexicon=trial.lexicon,
             today=TODAY,
             entities=parsed.get("entities"),
         )

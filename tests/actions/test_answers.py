@@ -16,7 +16,7 @@ TODAY = date(2026, 11, 25)
 
 def reading(fact_id: str, text: str, entities: list[dict[str, Any]], intent: str = "inform") -> Reading | None:
     fact = TRIAL.facts[fact_id]
-    return read(fact, text, intent, 0.9, lexicon=TRIAL.lexicon, today=TODAY, entities=entities)
+    return read(fact, text, intent, 0.9, today=TODAY, entities=entities)
 
 
 def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
