@@ -58,7 +58,8 @@ def read(
 
     ``entities`` are the NLU pipeline's (``nlu.pipeline.EXTRACTORS``): a yes/no answer is read
     from the ``polarity`` entity and the ``topic`` entity for this question, a choice from
-    the ``choice`` entity for this question, the other types from the entity in ``ENTITY_OF``.
+    the ``choice`` entity for this question, the other types from the entity in ``ENTITY_OF``;
+    a flagged ``topic`` for a date question flags its date.
     """
     kind = fact.answer.type
     entities = entities or []
@@ -69,6 +70,11 @@ def read(
         named = _entity(entities, "choice", role=fact.id)
         if named is not None:
             return _reading(named)
+    if kind == "date_or_never" and (weigh := _entity(entities, "topic", role=fact.id)) and not _sure(weigh):
+        # "The flu jab in October": dated, but whether it counts is the site's call.
+        dated = _entity(entities, "date")
+        said = _valued(kind, dated, today) if dated is not None else Reading("unsure")
+        return Reading(said.value, min(said.confidence, FLAGGED), said.bounds)
     if kind in ENTITY_OF and (found := _entity(entities, ENTITY_OF[kind])) is not None:
         return _valued(kind, found, today)
     clear = polarity is not None and _sure(polarity)

@@ -13,6 +13,11 @@ one while stating the answer is no, or names a related thing a clinician must we
 cornea transplant", "the hep B vaccine") gets a flagged reading (value ``unsure``, below
 the form's bar). A question about the last N days takes a mention dated earlier as a no.
 
+A "when did you last ..." question (``date_or_never``) has things to weigh and things that
+count: "the flu jab in October" dates a vaccine, but whether it was a live one is the site's
+call, so the topic is flagged and the form takes the date the dates reader found, flagged
+too; "the nose spray flu vaccine" counts, and being longer it wins over "flu vaccine".
+
 NLU does not know which question was asked, so ``TopicExtractor`` adds a ``topic`` entity
 for every question whose subject the message states, with the question id as the role;
 the screening form reads the one for the question it asked (``actions.answers``).
@@ -221,7 +226,11 @@ def _normalise(text: str) -> str:
 
 
 def load(path: Path = PHRASES, trial: str = TRIAL) -> dict[str, Any]:
-    """The phrases file, checked: every topic is a yes/no question of the trial, every entry a phrase list."""
+    """The phrases file, checked.
+
+    Every entry is a phrase list; every topic a yes/no question of the trial, or a "when did
+    you last ..." question (``date_or_never``) with ``check`` phrases and subjects.
+    """
     from criteria import load_trial  # noqa: PLC0415 - only to check the file
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -233,13 +242,17 @@ def load(path: Path = PHRASES, trial: str = TRIAL) -> dict[str, Any]:
         raise ValueError(f"{path.name}: cues are lists of phrases (quote yes and no)")
     facts = load_trial(trial).facts
     yes_no = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "yes_no"}
+    when = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "date_or_never"}
     topics = data.get("topics") or {}
-    bad = sorted(set(topics) - yes_no)
+    bad = sorted(set(topics) - yes_no - when)
     if bad:
-        raise ValueError(f"{path.name}: {bad} are not yes/no questions of {trial}")
+        raise ValueError(f"{path.name}: {bad} are not yes/no or date_or_never questions of {trial}")
     for question, subjects in topics.items():
         if not isinstance(subjects, dict) or not subjects:
             raise ValueError(f"{path.name}: {question} needs its subjects and their phrases")
+        if question in when and (CHECK not in subjects or {NONE, WITHIN} & set(subjects)):
+            # A date answer's value comes from the dates reader; a topic only says a clinician must look.
+            raise ValueError(f"{path.name}: {question} asks for a date: it takes {CHECK} phrases and subjects")
         for subject, phrases in subjects.items():
             if subject == WITHIN:
                 if not isinstance(phrases, int) or phrases <= 0:

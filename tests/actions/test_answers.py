@@ -69,6 +69,38 @@ def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
         # ... but not for a date that must have happened, nor when the "no" is hedged.
         ("ssc_diagnosis_date", [polarity("no")], None),
         ("last_cancer_date", [polarity("no", 0.6)], None),
+        # A date answer naming what the site must weigh ("the flu jab in October"): the date,
+        # flagged, with its span; with no date, a flagged "unsure". Another question's topic
+        # or a clear one leaves the date as read.
+        (
+            "last_live_vaccine_date",
+            [
+                {"entity": "topic", "role": "last_live_vaccine_date", "value": "unsure", "confidence_entity": 0.5},
+                {"entity": "date", "value": {"month": "2026-10"}},
+            ],
+            Reading("2026-10-16", 0.5, ("2026-10-01", "2026-10-31")),
+        ),
+        (
+            "last_surgery_date",
+            [{"entity": "topic", "role": "last_surgery_date", "value": "unsure", "confidence_entity": 0.5}],
+            Reading("unsure", 0.5),
+        ),
+        (
+            "last_surgery_date",
+            [
+                {"entity": "topic", "role": "last_cancer_date", "value": "unsure", "confidence_entity": 0.5},
+                {"entity": "date", "value": {"date": "2026-11-04"}},
+            ],
+            Reading("2026-11-04"),
+        ),
+        (
+            "last_live_vaccine_date",
+            [
+                {"entity": "topic", "role": "last_live_vaccine_date", "value": "yes"},
+                {"entity": "date", "value": {"date": "2026-11-04"}},
+            ],
+            Reading("2026-11-04"),
+        ),
         # Another question's entity is not this one's answer.
         ("age", [{"entity": "weight", "value": 70}], None),
         ("sex", [{"entity": "choice", "role": "condition", "value": "sle"}], None),

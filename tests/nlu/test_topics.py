@@ -100,6 +100,24 @@ def test_offsets_point_at_the_mentions() -> None:
     assert "yes, I'm on dialysis"[found.start : found.end] == "dialysis"
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        # A date question's topic flags what the site must weigh ...
+        ("flu jab in October", "last_live_vaccine_date", ("unsure", FLAGGED)),
+        ("only a port put in last week", "last_surgery_date", ("unsure", FLAGGED)),
+        ("a precancerous polyp in 2024", "last_cancer_date", ("unsure", FLAGGED)),
+        ("I'm in one right now", "last_trial_date", ("unsure", FLAGGED)),
+        # ... a longer phrase that counts wins over a check inside it ...
+        ("the nose spray flu vaccine in September", "last_live_vaccine_date", ("yes", 1.0)),
+        # ... and a denied check is no reason to look ("no flu shot this year").
+        ("no flu shot this year", "last_live_vaccine_date", ("no", 1.0)),
+    ],
+)
+def test_a_date_answer_naming_what_the_site_must_weigh(text: str, question: str, expected: tuple[str, float]) -> None:
+    assert stated(text)[question] == expected
+
+
 def test_the_bundled_phrases_load() -> None:
     data = load()
     assert "dialysis" in data["topics"]
@@ -110,7 +128,7 @@ def test_unknown_questions_are_errors(tmp_path: Path) -> None:
     for question in ("no_such_question", "condition"):  # unknown, and a choice question
         broken = tmp_path / "topics.yaml"
         broken.write_text(yaml.safe_dump({**data, "topics": {question: {"x": ["y"]}}}), encoding="utf-8")
-        with pytest.raises(ValueError, match="not yes/no questions"):
+        with pytest.raises(ValueError, match="not yes/no or date_or_never questions"):
             load(broken)
 
 
@@ -121,6 +139,9 @@ def test_unknown_questions_are_errors(tmp_path: Path) -> None:
         {"dialysis": {"dialysis": [False]}},  # a bare YAML no
         {"dialysis": {"within_days": "soon"}},
         {"dialysis": {}},
+        {"last_surgery_date": {"surgery": ["operation"]}},  # a date question without check phrases
+        {"last_surgery_date": {"check": ["port"], "none": ["no surgery"]}},  # "no" is the dates reader's
+        {"last_surgery_date": {"check": ["port"], "within_days": 14}},
     ],
 )
 def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
