@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.screening import db, facts_from, screening_date, trial
-from criteria import evaluate
+from criteria import Result, Unknown, evaluate
 from store import records
 
 
@@ -27,9 +27,9 @@ class Reason(str, Enum):
     NLU_FALLBACK = "nlu_fallback"
 
 
-def criteria_snapshot(tracker: Tracker) -> list[dict[str, Any]]:
+def criteria_snapshot(tracker: Tracker, result: Result | None = None) -> list[dict[str, Any]]:
     """Every criterion's state now, for the coordinator."""
-    result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+    result = result or evaluate(trial(), facts_from(tracker), screening_date(tracker))
     return [
         {"id": c.id, "state": c.state.value, "unknown": c.unknown.value if c.unknown else None, "facts": list(c.facts)}
         for c in result.criteria
@@ -52,16 +52,29 @@ def record_handoff(tracker: Tracker, reason: str) -> str:
                 channel=tracker.get_latest_input_channel() or "unknown",
                 trial_id=trial().id,
             )
+        result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+        screening.cohort = result.cohort or screening.cohort  # the inbox filters by it
         records.open_handoff(
             session=session,
             screening=screening,
             reason=reason,
             message=tracker.latest_message.get("text"),
-            fact_id=tracker.get_slot("requested_slot"),
-            snapshot=criteria_snapshot(tracker),
+            fact_id=_question_at_issue(tracker, result),
+            snapshot=criteria_snapshot(tracker, result),
         )
         records.set_state(session=session, screening=screening, state="handoff")
         return str(screening.id)
+
+
+def _question_at_issue(tracker: Tracker, result: Result) -> str | None:
+    """The question a coordinator should settle: the one being asked, else the answer a person must look at."""
+    asked = tracker.get_slot("requested_slot")
+    if asked in trial().facts:
+        return str(asked)
+    for criterion in result.criteria:
+        if criterion.unknown and criterion.unknown is not Unknown.NOT_ASKED and criterion.facts:
+            return criterion.facts[0]
+    return None
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason) -> list[dict[str, Any]]:

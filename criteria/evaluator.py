@@ -198,7 +198,7 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float) -> Criterion
             # A reading we are not sure of never rules a patient out on its own.
             return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)
         return _result(crit, State.NOT_MET, crit.reason_not_met or "", facts=used)
-    if truth is Truth.UNSURE and crit.assessed_by == "patient":
+    if truth is Truth.UNSURE and (crit.assessed_by == "patient" or crit.if_unsure == "coordinator"):
         return _unknown(crit, Unknown.UNSURE, used, out)
     if crit.assessed_by == "patient":
         return _result(crit, State.MET, crit.plain, facts=used)

@@ -97,6 +97,9 @@ class CriterionDef(_Strict):
     plain: str = Field(..., min_length=10)
     reason_not_met: str | None = None
     site_check: str | None = None
+    # "Not sure" on a criterion the site also checks: the site settles it (default), or a
+    # coordinator talks to the patient first ("coordinator").
+    if_unsure: Literal["site", "coordinator"] = "site"
     rule: Rule | None = None
     rule_out_rate: float = Field(0.0, ge=0.0, le=1.0)
     note: str | None = None
@@ -127,6 +130,8 @@ class CriterionDef(_Strict):
             raise ValueError(f"assessed_by {by!r} needs 'site_check' (what the site verifies)")
         if by == "patient" and values.get("site_check"):
             raise ValueError("assessed_by 'patient' takes no 'site_check'; use 'both'")
+        if values.get("if_unsure") == "coordinator" and by != "both":
+            raise ValueError("if_unsure applies to assessed_by 'both' ('patient' always goes to a coordinator)")
         return values
 
 

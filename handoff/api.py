@@ -1,4 +1,7 @@
-"""Resume a handed-off conversation with a settled answer; the bot then asks the next question itself.
+"""What a coordinator does to a handed-off conversation through Rasa's HTTP API.
+
+Reply to the patient, settle an answer, resume the bot (which then asks its next question
+itself).
 
 Rasa 3.6 facts this relies on: a paused conversation still logs patient messages but the bot
 does not answer; ``{"event": "resume"}`` lets it answer again but it would wait for the
@@ -18,7 +21,7 @@ from sqlalchemy import select
 from criteria import load_trial, make_fact, structured
 from handoff import rasa_api
 from settings import get_settings
-from store import records
+from store import handoffs, records
 from store.db import engine_for, session_scope
 from store.models import Handoff
 
@@ -43,6 +46,64 @@ def _call(method: str, path: str, body: Any | None = None) -> Any:
         raise ResumeError(str(error)) from error
 
 
+def settle(
+    conversation_id: str, *, coordinator: str, fact_id: str, value: object, note: str | None = None
+) -> dict[str, Any]:
+    """Put a coordinator's answer to one question into the conversation and the store.
+
+    Args:
+        conversation_id: the patient's conversation (Rasa sender id).
+        coordinator: who settles it, for the audit log.
+        fact_id: the question whose answer the coordinator settles.
+        value: the answer in the structured form ``criteria.coerce`` accepts (checked here).
+        note: the coordinator's note, kept as the answer's "said" text.
+
+    Returns:
+        The slot value set (structured value, note, who set it).
+
+    Raises:
+        ResumeError: unknown conversation or question, or Rasa unreachable.
+        FactError: a value that does not fit the question.
+    """
+    quoted = urllib.parse.quote(conversation_id, safe="")
+    slots = (_call("GET", f"/conversations/{quoted}/tracker?include_events=NONE") or {}).get("slots") or {}
+    trial = load_trial(get_settings().trial_id)
+    if fact_id not in trial.facts:
+        raise ResumeError(f"{fact_id!r} is not a question of {trial.id}")
+    said_on = slots.get("screening_date")
+    today = date.fromisoformat(said_on) if said_on else datetime.now(timezone.utc).date()
+    fact = make_fact(trial.facts[fact_id], value, today=today, lexicon=trial.lexicon)  # raises FactError
+    settled = {
+        "value": structured(fact.value),
+        "said": note,
+        "confidence": 1.0,
+        "conflicting": False,
+        "set_by": f"coordinator:{coordinator}",
+    }
+    _call(
+        "POST",
+        f"/conversations/{quoted}/tracker/events?include_events=NONE",
+        [{"event": "slot", "name": fact_id, "value": settled}],
+    )
+    _record(slots.get("screening_id"), fact_id, settled, coordinator)
+    return settled
+
+
+def reply(conversation_id: str, *, coordinator: str, text: str) -> None:
+    """Send a coordinator's message to the patient through the patient's own channel.
+
+    Rasa records it as a bot message (metadata: the coordinator's name) and, with
+    ``execute_side_effects``, pushes it through the channel the patient last wrote on (the
+    socket.io widget, SMS, Telegram). The REST channel cannot push: there it is only recorded.
+    """
+    quoted = urllib.parse.quote(conversation_id, safe="")
+    _call(
+        "POST",
+        f"/conversations/{quoted}/tracker/events?execute_side_effects=true&output_channel=latest&include_events=NONE",
+        [{"event": "bot", "text": text, "metadata": {"coordinator": coordinator}}],
+    )
+
+
 def resume(
     conversation_id: str,
     *,
@@ -53,40 +114,16 @@ def resume(
 ) -> Resumed:
     """Settle one answer (optional), resume the bot and let it ask its next question.
 
-    Args:
-        conversation_id: the patient's conversation (Rasa sender id).
-        coordinator: who settles it, for the audit log.
-        fact_id: the question whose answer the coordinator settles.
-        value: the answer in the structured form ``criteria.coerce`` accepts (checked here).
-        note: the coordinator's note, kept as the answer's "said" text.
-
     Raises:
-        ResumeError: unknown conversation, a value that does not fit, or Rasa unreachable.
+        ResumeError: unknown conversation, or Rasa unreachable.
+        FactError: a value that does not fit the question.
     """
     quoted = urllib.parse.quote(conversation_id, safe="")
-    tracker = _call("GET", f"/conversations/{quoted}/tracker")
-    slots = tracker.get("slots") or {}
-    events: list[dict[str, Any]] = []
     if fact_id is not None:
-        trial = load_trial(get_settings().trial_id)
-        if fact_id not in trial.facts:
-            raise ResumeError(f"{fact_id!r} is not a question of {trial.id}")
-        today = (
-            date.fromisoformat(slots["screening_date"])
-            if slots.get("screening_date")
-            else datetime.now(timezone.utc).date()
-        )
-        fact = make_fact(trial.facts[fact_id], value, today=today, lexicon=trial.lexicon)  # raises FactError
-        settled = {
-            "value": structured(fact.value),
-            "said": note,
-            "confidence": 1.0,
-            "conflicting": False,
-            "set_by": f"coordinator:{coordinator}",
-        }
-        events.append({"event": "slot", "name": fact_id, "value": settled})
-        _record(slots.get("screening_id"), fact_id, settled, coordinator)
-    events += [
+        settle(conversation_id, coordinator=coordinator, fact_id=fact_id, value=value, note=note)
+    else:
+        _call("GET", f"/conversations/{quoted}/tracker?include_events=NONE")  # unknown conversation: ResumeError
+    events: list[dict[str, Any]] = [
         {"event": "slot", "name": "handoff_reason", "value": None},
         {"event": "slot", "name": "outcome", "value": None},
         {"event": "slot", "name": "reask_count", "value": 0},
@@ -95,13 +132,13 @@ def resume(
         {"event": "action", "name": "action_listen"},
     ]
     _call("POST", f"/conversations/{quoted}/tracker/events?include_events=NONE", events)
-    reply = _call(
+    answer = _call(
         "POST",
         f"/conversations/{quoted}/trigger_intent?output_channel=latest&include_events=NONE",
         {"name": RESUME_INTENT, "entities": {}},
     )
     _close_handoffs(conversation_id, coordinator)
-    return Resumed(messages=list((reply or {}).get("messages") or []))
+    return Resumed(messages=list((answer or {}).get("messages") or []))
 
 
 def _record(screening_id: str | None, fact_id: str, settled: dict[str, Any], coordinator: str) -> None:
@@ -128,13 +165,7 @@ def _close_handoffs(conversation_id: str, coordinator: str) -> None:
         for handoff in session.execute(
             select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status != "resolved")
         ).scalars():
-            records.set_handoff_status(
-                session=session,
-                handoff=handoff,
-                status="resolved",
-                actor=f"coordinator:{coordinator}",
-                outcome="resumed",
-            )
+            handoffs.resolve(session=session, handoff=handoff, username=coordinator, outcome="resumed")
         for screening_row in session.execute(
             select(Handoff.screening_id).where(Handoff.conversation_id == conversation_id)
         ).scalars():

@@ -168,5 +168,23 @@ load_settings() {
     local exports
     exports="$("$VENV/bin/python" -m settings env)" || exit 1
     eval "$exports"
-    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS
+    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS INBOX_HOST INBOX_PORT
+}
+
+# The browser tests drive Debian's chromium (Playwright with executable_path; no browser
+# download). Install it where we can (root with apt-get, as in CI); otherwise say how.
+ensure_chromium() {
+    local browser="${CHROMIUM:-/usr/bin/chromium}"
+    if [ -x "$browser" ]; then
+        echo "==> chromium: $("$browser" --version 2>/dev/null || echo "$browser")"
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "==> installing chromium (Debian package, for the browser tests)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+            warn "could not install chromium; the browser tests will fail in CI"
+    else
+        warn "chromium not found at $browser: apt-get install chromium (or set CHROMIUM=/path) for the browser tests"
+    fi
 }

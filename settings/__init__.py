@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     # Rasa server processes (Sanic workers). More than one needs the shared lock store (REDIS_URL).
     rasa_workers: int = Field(1, env="RASA_WORKERS", ge=1)
 
+    # The coordinator inbox (inbox/): where it listens, and how long a login lasts.
+    inbox_host: str = Field("127.0.0.1", env="INBOX_HOST")
+    inbox_port: int = Field(5010, env="INBOX_PORT")
+    # Cookies only over HTTPS. Unset: on, unless the inbox listens on loopback only (local use).
+    inbox_secure_cookies: bool | None = Field(None, env="INBOX_SECURE_COOKIES")
+    inbox_session_hours: float = Field(8, env="INBOX_SESSION_HOURS", gt=0)
+    inbox_idle_minutes: float = Field(60, env="INBOX_IDLE_MINUTES", gt=0)
+    inbox_max_failed_logins: int = Field(5, env="INBOX_MAX_FAILED_LOGINS", ge=1)
+    inbox_lockout_minutes: float = Field(15, env="INBOX_LOCKOUT_MINUTES", gt=0)
+
     class Config:
         """Environment names are matched without case."""
 
@@ -65,6 +75,13 @@ class Settings(BaseSettings):
     def rasa_url(self) -> str:
         """Where the Rasa server listens."""
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def inbox_cookies_secure(self) -> bool:
+        """Whether the inbox's cookies are sent over HTTPS only."""
+        if self.inbox_secure_cookies is not None:
+            return self.inbox_secure_cookies
+        return self.inbox_host not in {"127.0.0.1", "localhost", "::1"}
 
     @property
     def rest_secret(self) -> str:

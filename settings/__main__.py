@@ -27,6 +27,8 @@ def main() -> int:
         "RASA_HOST": s.rasa_host,
         "RASA_PORT": str(s.rasa_port),
         "ACTION_PORT": str(s.action_port),
+        "INBOX_HOST": s.inbox_host,
+        "INBOX_PORT": str(s.inbox_port),
         "DATABASE_URL_EFFECTIVE": redacted(s.db_url),
         "SANIC_WORKERS": str(s.rasa_workers),  # read by Rasa itself
         "LOCK_STORE_EFFECTIVE": f"redis ({redacted(s.redis_url)})" if s.redis_url else "in memory (one process)",

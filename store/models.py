@@ -1,5 +1,7 @@
 """The database schema: screenings, answers, results, handoffs, contacts and the audit log.
 
+The coordinators of the inbox have their own tables: accounts, login sessions, notes.
+
 Written for SQLAlchemy 1.4 (Rasa's pin) in the 2.0 style; JSON columns hold criteria
 snapshots and typed values, so the schema does not change when a trial does. Rasa's own
 tracker store keeps its ``events`` table in the same database.
@@ -170,8 +172,60 @@ class Handoff(Base):
     outcome = Column(String(64))
     created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    claimed_at = Column(UTCDateTime())
+    replied_at = Column(UTCDateTime())  # the coordinator's last message to the patient
+    resolved_at = Column(UTCDateTime())
 
     screening = relationship("Screening", back_populates="handoffs")
+    notes = relationship(
+        "HandoffNote", back_populates="handoff", order_by="HandoffNote.id", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )  # fmt: skip
+
+
+class HandoffNote(Base):
+    """A coordinators' internal note on a handoff; never shown to the patient."""
+
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(String(32), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+
+    handoff = relationship("Handoff", back_populates="notes")
+
+
+class Coordinator(Base):
+    """A person who logs in to the inbox: a study coordinator or an admin."""
+
+    __tablename__ = "coordinators"
+
+    id = Column(String(32), primary_key=True, default=new_id)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)  # argon2id, with its parameters and salt
+    role = Column(String(16), nullable=False, default="coordinator")  # coordinator / admin
+    active = Column(Integer, nullable=False, default=1)
+    failed_logins = Column(Integer, nullable=False, default=0)  # in a row, reset by a good login
+    locked_until = Column(UTCDateTime())
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    last_login_at = Column(UTCDateTime())
+
+
+class LoginSession(Base):
+    """A coordinator's signed-in browser. Only a hash of the cookie's token is kept."""
+
+    __tablename__ = "login_sessions"
+
+    id = Column(String(64), primary_key=True)  # sha256 of the cookie token
+    coordinator_id = Column(String(32), ForeignKey("coordinators.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime(), nullable=False)  # absolute end
+    last_seen_at = Column(UTCDateTime(), nullable=False, default=utcnow)  # for the idle timeout
+
+    coordinator = relationship("Coordinator")
 
 
 class Contact(Base):

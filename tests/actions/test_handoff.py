@@ -6,9 +6,9 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionHandoff
+from actions.handoff import ActionHandoff, record_handoff
 from store import records
-from tests.actions.conftest import tracker
+from tests.actions.conftest import answered, tracker
 
 
 def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -51,3 +51,25 @@ async def test_a_medical_question_before_consent_still_reaches_a_person(database
     screening = records.find_screening(session=session, screening_id=slots["screening_id"])
     assert screening is not None and screening.consent_at is None and not screening.answers
     assert [m["response"] for m in dispatcher.messages] == ["utter_medical_question", "utter_handoff"]
+
+
+async def test_a_handoff_after_the_form_names_the_answer_a_person_must_settle(database: str, session: Any) -> None:
+    # The form has ended (no question being asked); the verdict needs a person because of
+    # the "not sure" about TB: that is the question the coordinator is shown to settle.
+    screening = records.start_screening(session=session, conversation_id="golden-age", channel="rest", trial_id="x")
+    session.commit()
+    record_handoff(
+        tracker(
+            "age_requested",
+            text="I'm not sure if I had TB",
+            screening_id=screening.id,
+            requested_slot=None,
+            condition=answered("sle"),
+            tuberculosis=answered("unsure", "I'm not sure if I had TB"),
+        ),
+        "unsure_answer",
+    )
+    session.expire_all()
+    [handoff] = records.open_handoffs(session=session)
+    assert (handoff.fact_id, handoff.reason) == ("tuberculosis", "unsure_answer")
+    assert records.find_screening(session=session, screening_id=screening.id).cohort == "sle"

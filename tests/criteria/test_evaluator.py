@@ -256,8 +256,9 @@ UNSURE_CASES: list[tuple[dict[str, Any], str, str, State]] = [
     (SLE, "dialysis", "exc-dialysis", State.UNKNOWN),
     (SLE, "last_cart_date", "exc-car-t", State.UNKNOWN),
     (SLE, "condition", "inc-condition", State.UNKNOWN),
+    # the site tests for TB, but the trial file asks a coordinator to talk to an unsure patient first
+    (SLE, "tuberculosis", "exc-tuberculosis", State.UNKNOWN),
     # the site checks these anyway (tests, records), so "not sure" passes to the site
-    (SLE, "tuberculosis", "exc-tuberculosis", State.SITE_VERIFIES),
     (SLE, "hiv_hepatitis_syphilis", "exc-infection-serology", State.SITE_VERIFIES),
     (SLE, "pregnant_or_breastfeeding", "exc-pregnancy", State.SITE_VERIFIES),
     (SSC, "ssc_type", "ssc-diagnosis", State.SITE_VERIFIES),

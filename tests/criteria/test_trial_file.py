@@ -102,6 +102,10 @@ def _both_without_site_check(data: dict[str, Any]) -> None:
     del _criterion(data, "sle-diagnosis")["site_check"]
 
 
+def _if_unsure_on_a_patient_criterion(data: dict[str, Any]) -> None:
+    _criterion(data, "inc-age")["if_unsure"] = "coordinator"
+
+
 def _unused_fact(data: dict[str, Any]) -> None:
     data["facts"].append(
         {
@@ -144,6 +148,7 @@ def _unknown_cohort(data: dict[str, Any]) -> None:
         pytest.param(_unparseable_rule_key, ["inc-age", "rule", "'minimum'"], id="unparseable-rule-key"),
         pytest.param(_site_with_rule, ["inc-consent", "site-assessed"], id="site-criterion-with-rule"),
         pytest.param(_both_without_site_check, ["sle-diagnosis", "site_check"], id="both-without-site-check"),
+        pytest.param(_if_unsure_on_a_patient_criterion, ["inc-age", "if_unsure"], id="if-unsure-not-both"),
         # cross-references (criteria.trial): ids, facts, choices, classes, units
         pytest.param(_duplicate_criterion, ["criteria", "'inc-age'", "twice"], id="duplicate-criterion-id"),
         pytest.param(_duplicate_fact, ["facts", "'age'", "twice"], id="duplicate-fact-id"),

@@ -11,16 +11,18 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import socketio
 
 from handoff.rasa_api import api_token
 from store.migrate import migrate
@@ -84,6 +86,80 @@ class Servers:
         assert status == 200
         return dict(body)
 
+    def socket_patient(self, session_id: str | None = None) -> SocketPatient:
+        """A new patient on the socket.io channel (close it when done, or use the ``socket_patients`` fixture)."""
+        return SocketPatient(self.rasa_url, session_id)
+
+
+class SocketPatient:
+    """A patient's browser on the socket.io channel, speaking Rasa's widget protocol (synchronous).
+
+    Connects to ``/socket.io`` (polling: websocket-client is not installed), asks for its own
+    session id with ``session_request`` and waits for ``session_confirm``; ``session_id`` is the
+    id the server confirmed, which is also the conversation (tracker) id. Every ``bot_uttered``
+    message is collected in ``messages``, in arrival order.
+    """
+
+    def __init__(self, rasa_url: str, session_id: str | None = None, *, timeout: float = 30) -> None:
+        self.asked = session_id if session_id is not None else f"e2e-sio-{uuid.uuid4().hex[:12]}"
+        self.timeout = timeout
+        self.messages: list[dict[str, Any]] = []
+        self._confirmed: list[str] = []
+        self._turn = 0  # index in messages where the latest turn's replies start
+        self._changed = threading.Condition()
+        self.client = socketio.Client(reconnection=False, handle_sigint=False)
+        self.client.on("session_confirm", self._on_confirm)
+        self.client.on("bot_uttered", self._on_bot)
+        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=timeout)
+        self.client.emit("session_request", {"session_id": self.asked})
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._confirmed, timeout):
+                raise AssertionError(f"no session_confirm for {self.asked!r} within {timeout}s")
+        self.session_id = self._confirmed[0]
+
+    def _on_confirm(self, session_id: str) -> None:
+        with self._changed:
+            self._confirmed.append(session_id)
+            self._changed.notify_all()
+
+    def _on_bot(self, message: dict[str, Any]) -> None:
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+
+    def say(self, text: str) -> None:
+        """Emit ``user_uttered``; returns once the server has handled it (its acknowledgement).
+
+        Bot messages are emitted before the acknowledgement but handled on their own client
+        threads, so read them with ``wait_for``.
+        """
+        with self._changed:
+            self._turn = len(self.messages)
+        self.client.call("user_uttered", {"message": text, "session_id": self.session_id}, timeout=self.timeout)
+
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float | None = None, *, since: int | None = None
+    ) -> dict[str, Any]:
+        """The first bot message matching ``predicate`` since the last ``say`` (or index ``since``)."""
+        start = self._turn if since is None else since
+
+        def found() -> dict[str, Any] | None:
+            return next((m for m in self.messages[start:] if predicate(m)), None)
+
+        with self._changed:
+            if self._changed.wait_for(lambda: found() is not None, self.timeout if timeout is None else timeout):
+                return found() or {}
+            raise AssertionError(f"no matching bot message; got {self.messages[start:]}")
+
+    def texts(self) -> list[str]:
+        """Every bot text received so far."""
+        with self._changed:
+            return [m["text"] for m in self.messages if "text" in m]
+
+    def close(self) -> None:
+        """Disconnect (the conversation stays in the tracker store)."""
+        self.client.disconnect()
+
 
 def _wait(url: str, token: str | None, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
@@ -144,3 +220,17 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture
+def socket_patients(servers: Servers) -> Iterator[Callable[..., SocketPatient]]:
+    """Make socket.io patients (``socket_patients()`` or ``socket_patients(session_id)``); all closed after the test."""
+    made: list[SocketPatient] = []
+
+    def make(session_id: str | None = None) -> SocketPatient:
+        made.append(servers.socket_patient(session_id))
+        return made[-1]
+
+    yield make
+    for patient in made:
+        patient.close()

@@ -20,7 +20,10 @@ from store.migrate import MIGRATIONS, alembic_config, migrate
 from store.models import Answer, Base
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"screenings", "answers", "results", "handoffs", "contacts", "audit_log"}
+TABLES = {
+    "screenings", "answers", "results", "handoffs", "contacts", "audit_log",
+    "coordinators", "login_sessions", "handoff_notes",
+}  # fmt: skip
 
 
 def schema(engine: Engine) -> dict[str, object]:
@@ -80,7 +83,19 @@ def test_constraints_are_named_and_cascade(engine: Engine) -> None:
         assert (fk["constrained_columns"], fk["referred_table"]) == (["screening_id"], "screenings")
         assert fk["options"].get("ondelete") == "CASCADE"
     assert inspector.get_foreign_keys("audit_log") == []  # the log outlives what it talks about
-    indexes = {index["name"] for table in TABLES for index in inspector.get_indexes(table)}
+    for child, parent, column in (
+        ("handoff_notes", "handoffs", "handoff_id"),
+        ("login_sessions", "coordinators", "coordinator_id"),
+    ):
+        [fk] = inspector.get_foreign_keys(child)
+        assert fk["name"] == f"fk_{child}_{column}_{parent}"
+        assert fk["options"].get("ondelete") == "CASCADE"
+    [unique] = inspector.get_unique_constraints("coordinators")
+    assert (unique["name"], unique["column_names"]) == ("uq_coordinators_username", ["username"])
+    # PostgreSQL lists the index behind a unique constraint among the indexes; SQLite does not.
+    indexes = {index["name"] for table in TABLES for index in inspector.get_indexes(table)} - {
+        "uq_coordinators_username"
+    }
     assert indexes == {
         "ix_screenings_conversation_id",
         "ix_answers_screening_fact",
@@ -92,6 +107,8 @@ def test_constraints_are_named_and_cascade(engine: Engine) -> None:
         "ix_audit_log_at",
         "ix_audit_log_screening_id",
         "ix_audit_log_handoff_id",
+        "ix_handoff_notes_handoff_id",
+        "ix_login_sessions_coordinator_id",
     }
 
 

@@ -1,0 +1,152 @@
+"""The patients' socket.io channel: Rasa's widget protocol, with the same guard as the REST channel.
+
+Rasa's own ``SocketIOInput`` speaks the protocol every Rasa web widget knows: the client
+emits ``session_request`` (with its own ``session_id``), the server answers
+``session_confirm`` with the id it accepted, the client emits ``user_uttered``
+``{"message", "session_id"}`` and receives ``bot_uttered`` messages. This subclass keeps that
+protocol and closes what Rasa leaves open:
+
+* every message goes through ``check_message`` (no "/intent" commands, no control
+  characters, a length cap answered with ``TOO_LONG_REPLY``);
+* a ``session_id`` that is not a reasonable id (not a string, empty, longer than 128
+  characters, unprintable) is never used: the client is given a fresh one instead, as Rasa
+  does when the id is missing;
+* with session persistence, a message counts for the session this socket was confirmed in,
+  not for whatever ``session_id`` the message names (Rasa takes the message's word for it);
+* client metadata is not passed on: nothing reads it and it would bypass the length cap;
+* custom payloads reach the widget as ``{"custom": payload}`` (the REST channel's shape)
+  instead of crashing Rasa's ``send_custom_json``.
+
+With session persistence on, the conversation (tracker) id is the confirmed session id and
+the socket sits in a room of that name, so anything sent to that conversation through this
+channel, e.g. ``POST /conversations/{id}/tracker/events?execute_side_effects=true&output_channel=latest``,
+reaches every socket in that session live. The session id is chosen by the client until the
+socket is signed with a JWT (``jwt_key``).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+from socketio import AsyncServer
+
+from channels.guard import TOO_LONG_REPLY, check_message
+from channels.rest import MAX_SENDER_CHARS
+from settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "prescreen_session_id"
+"""Where the session id confirmed for a socket is kept in its python-socketio session."""
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def valid_session_id(value: object) -> bool:
+    """Whether a client-sent session id may name a conversation: a short, printable, trimmed string."""
+    return (
+        isinstance(value, str) and 0 < len(value) <= MAX_SENDER_CHARS and value.isprintable() and value == value.strip()
+    )
+
+
+def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Wrap Rasa's callback: a cleaned message goes on, a too-long one is answered here and stops."""
+
+    async def receive(message: UserMessage) -> None:
+        text = message.text if isinstance(message.text, str) else None
+        checked = check_message(text, max_chars=get_settings().max_message_chars)
+        if checked.too_long:
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY)
+            return
+        message.text = checked.text
+        await on_new_message(message)
+
+    return receive
+
+
+class GuardedSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom payloads sent as ``{"custom": payload}``."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Emit the payload to the recipient's room (Rasa's version passes it as ``emit`` arguments)."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with the doors closed (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """``socketio``: the name ``output_channel=latest`` looks up to push messages to the patient."""
+        return "socketio"
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output the HTTP API uses for this channel (``output_channel=latest``)."""
+        return GuardedSocketIOOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Rasa's blueprint, with the guard and our ``session_request`` and message handlers.
+
+        python-socketio keeps one handler per event, so registering ours after Rasa's replaces
+        them. Rasa's message handler would also get only the guarded callback.
+        """
+        receive = guarded(on_new_message)
+        socket_blueprint = super().blueprint(receive)
+        sio = self.sio
+        assert sio is not None  # set by SocketIOInput.blueprint
+
+        async def session_request(sid: str, data: Any = None) -> None:
+            await self.session_request(sid, data)
+
+        async def user_message(sid: str, data: Any = None) -> None:
+            await self.user_message(sid, data, receive)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        return socket_blueprint
+
+    def _server(self) -> AsyncServer:
+        if self.sio is None:
+            raise RuntimeError("the socket.io server exists only once the blueprint is made")
+        return self.sio
+
+    async def session_request(self, sid: str, data: Any) -> None:
+        """Confirm the client's session id if it is a reasonable one, else a fresh one; join its room."""
+        sio = self._server()
+        asked = data.get("session_id") if isinstance(data, dict) else None
+        if asked is not None and not valid_session_id(asked):
+            logger.warning("socket %s asked for an unusable session id; giving it a new one", sid)
+        session_id = asked if valid_session_id(asked) else uuid.uuid4().hex
+        if self.session_persistence:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            previous = session.get(SESSION_KEY)
+            if previous is not None and previous != session_id:
+                sio.leave_room(sid, previous, namespace=self.namespace)
+            # Synchronous in python-socketio 5.9; a coroutine from 5.10 on, which Rasa 3.6 never
+            # awaits (the socket joins no room and gets no bot message): hence the < 5.10 pin.
+            sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.save_session(sid, {**session, SESSION_KEY: session_id}, namespace=self.namespace)
+        await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+    async def user_message(self, sid: str, data: Any, receive: OnNewMessage) -> None:
+        """Pass a patient's message on as the conversation of the session this socket was confirmed in."""
+        sio = self._server()
+        body = data if isinstance(data, dict) else {}
+        if self.session_persistence:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get(SESSION_KEY)
+            if sender_id is None or body.get("session_id") != sender_id:
+                logger.warning("socket %s sent a message outside its confirmed session; ignored", sid)
+                return
+        else:
+            sender_id = sid
+        text = body.get("message")
+        output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+        await receive(UserMessage(text if isinstance(text, str) else "", output, sender_id, input_channel=self.name()))

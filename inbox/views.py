@@ -1,0 +1,205 @@
+"""What the inbox's pages show, assembled from the store (no web framework here).
+
+The criteria table is evaluated afresh from the stored answers, so it is the screening as it
+stands now, including answers a coordinator settled, not only the snapshot taken at handoff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from criteria import FactError, evaluate, load_trial, make_fact
+from criteria.values import Fact
+from inbox import messages
+from store import handoffs, records
+from store.models import Answer, Handoff
+from store.transcript import Message, last_patient_messages, transcript
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """One answer behind a criterion."""
+
+    id: str
+    question: str
+    value: str
+    said: str | None
+    set_by: str
+    confidence: float
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion: its state now, in plain words, with its source sentence and answers."""
+
+    id: str
+    kind: str
+    state: str
+    state_label: str
+    plain: str
+    source: str
+    reason: str
+    unknown: str | None = None  # why unknown: not_asked, unsure, conflict, low_confidence, judgement
+    facts: list[FactRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the queue."""
+
+    handoff: Handoff
+    reason: str
+    status: str
+    cohort: str
+    patient_replied: bool  # the patient wrote after the coordinator's last message
+
+
+def shown(value: Any) -> str:
+    """A stored value in words a coordinator reads."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def queue_items(*, session: Session, where: handoffs.QueueFilter) -> list[QueueItem]:
+    """The queue's rows, each with its labels and whether the patient has written since."""
+    found = handoffs.queue(session=session, where=where)
+    latest = last_patient_messages(session=session, conversation_ids={h.conversation_id for h in found})
+    items = []
+    for handoff in found:
+        wrote = latest.get(handoff.conversation_id)
+        replied = (
+            handoff.status == "waiting"
+            and wrote is not None
+            and (handoff.replied_at is None or wrote > handoff.replied_at)
+        )
+        items.append(
+            QueueItem(
+                handoff=handoff,
+                reason=messages.REASONS.get(handoff.reason, handoff.reason),
+                status=messages.STATUSES.get(handoff.status, handoff.status),
+                cohort=handoff.screening.cohort or "",
+                patient_replied=replied,
+            )
+        )
+    return items
+
+
+def _facts(trial_id: str, answers: dict[str, Answer], today: Any) -> dict[str, Fact]:
+    trial = load_trial(trial_id)
+    facts: dict[str, Fact] = {}
+    for fact_id, answer in answers.items():
+        if fact_id not in trial.facts:
+            continue
+        try:
+            facts[fact_id] = make_fact(
+                trial.facts[fact_id],
+                answer.value,
+                today=today,
+                lexicon=trial.lexicon,
+                said=answer.raw_text,
+                confidence=answer.confidence,
+                conflicting=bool(answer.conflicting),
+                set_by=answer.set_by,
+            )
+        except FactError:
+            continue  # an answer stored under an older trial file: shown, not evaluated
+    return facts
+
+
+def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
+    """Everything the conversation view shows for one handoff."""
+    screening = handoff.screening
+    trial = load_trial(screening.trial_id)
+    today = screening.screening_date.date()
+    answers = records.current_answers(session=session, screening_id=screening.id)
+    result = evaluate(trial, _facts(trial.id, answers, today), today)
+    rows = []
+    for criterion in result.criteria:
+        definition = trial.criterion(criterion.id)
+        rows.append(
+            CriterionRow(
+                id=criterion.id,
+                kind=criterion.kind,
+                state=criterion.state.value,
+                state_label=messages.CRITERION_STATES.get(criterion.state.value, criterion.state.value),
+                plain=definition.plain,
+                source=definition.source.text,
+                reason=criterion.reason,
+                unknown=criterion.unknown.value if criterion.unknown else None,
+                facts=[
+                    FactRow(
+                        id=fact_id,
+                        question=trial.facts[fact_id].question,
+                        value=shown(answers[fact_id].value),
+                        said=answers[fact_id].raw_text,
+                        set_by=answers[fact_id].set_by,
+                        confidence=answers[fact_id].confidence,
+                        at=answers[fact_id].created_at,
+                    )
+                    for fact_id in sorted(trial.facts_of(definition))
+                    if fact_id in answers
+                ],
+            )
+        )
+    groups = _grouped(rows, {c.id for c in trial.criteria if handoff.fact_id in trial.facts_of(c)})
+    questions = [
+        {
+            "id": fact.id,
+            "question": fact.question,
+            "type": fact.answer.type,
+            "choices": dict(fact.answer.choices or {}),
+        }
+        for fact in trial.facts.values()
+    ]
+    return {
+        "handoff": handoff,
+        "screening": screening,
+        "reason": messages.REASONS.get(handoff.reason, handoff.reason),
+        "status": messages.STATUSES.get(handoff.status, handoff.status),
+        "asked": trial.facts[handoff.fact_id].question if handoff.fact_id in trial.facts else None,
+        "verdict": messages.VERDICTS.get(result.status.value, result.status.value),
+        "verdict_reasons": list(result.reasons),
+        "site_to_verify": list(result.site_to_verify),
+        "criteria": rows,
+        "criteria_groups": groups,
+        "questions": questions,
+        "transcript": transcript(session=session, conversation_id=handoff.conversation_id),
+        "notes": list(handoff.notes),
+        "trail": handoffs.audit_trail(session=session, handoff_id=handoff.id, limit=50),
+        "outcomes": handoffs.OUTCOMES,
+    }
+
+
+def _grouped(rows: list[CriterionRow], asked: set[str]) -> list[dict[str, Any]]:
+    """The criteria in groups, what needs a decision first: not met, or an answer a person must settle."""
+
+    def needs_attention(row: CriterionRow) -> bool:
+        settle = row.unknown not in (None, "not_asked") or row.id in asked
+        return row.state == "not_met" or (row.state == "unknown" and settle)
+
+    groups = [
+        ("Needs attention", True, needs_attention),
+        ("Met", True, lambda r: r.state == "met"),
+        ("The site will check", False, lambda r: r.state == "site_verifies"),
+        ("Not asked yet", False, lambda r: r.state == "unknown" and not needs_attention(r)),
+        ("Other cohorts", False, lambda r: r.state == "not_applicable"),
+    ]
+    found = [
+        {"title": title, "open": shown, "rows": [r for r in rows if belongs(r)]} for title, shown, belongs in groups
+    ]
+    return [group for group in found if group["rows"]]
+
+
+def live_part(*, session: Session, handoff: Handoff) -> tuple[list[Message], str]:
+    """The transcript and status, for the view's live refresh."""
+    return (
+        transcript(session=session, conversation_id=handoff.conversation_id),
+        messages.STATUSES.get(handoff.status, handoff.status),
+    )

@@ -1,0 +1,202 @@
+"""The coordinator inbox in a real browser (Debian's chromium) against the real bot and inbox.
+
+A patient on the socket.io channel says "I'm not sure if I had TB"; the coordinator, whose
+queue is already open, sees the handoff arrive without a reload, claims it, writes to the
+patient (who receives it live), sees the patient's answer arrive, settles the answer and
+resumes the bot; the patient gets the next question at once and finishes the screening,
+whose result is recorded. Screenshots go to ``data/test-artifacts/inbox/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.examples import CLEAR_TEXT
+from inbox import auth
+from store.db import engine_for, session_scope
+from store.models import Answer, AuditEvent, Handoff, ScreeningResult
+from tests.e2e.conftest import ROOT, Servers, SocketPatient, _wait, free_port
+from tests.e2e.test_screening import QUESTIONS, SLE_PATIENT, TRIAL
+from tests.e2e.test_socketio import Patients, consent_question, question_or_card
+from tests.store.conftest import in_ci
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "data" / "test-artifacts" / "inbox"
+PASSWORD = "a coordinator's long password"
+WAIT_MS = 20_000
+
+
+@dataclass
+class Inbox:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def inbox(servers: Servers) -> Iterator[Inbox]:
+    """``python -m inbox serve`` on the servers' database and Rasa, with one coordinator (cole)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": servers.database_url,
+        "PRESCREEN_DATA_DIR": str(servers.logs),
+        "RASA_PORT": servers.rasa_url.rsplit(":", 1)[1],
+        "RASA_JWT_SECRET": servers.jwt_secret,
+        "INBOX_PORT": str(port),
+    }
+    with session_scope(engine_for(servers.database_url)) as session:
+        auth.create_account(session=session, username="cole", password=PASSWORD, role="coordinator", actor="test")
+    log = servers.logs / "inbox.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inbox", "serve"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz", None, process, log)
+        yield Inbox(f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium through Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        message = f"no chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def answer_until(patient: SocketPatient, stop_at: str | None, answers: dict[str, str]) -> dict[str, Any]:
+    """Answer each question the bot asks (as an SLE patient would) until ``stop_at`` is asked or a card comes."""
+    for _ in range(60):
+        reply = patient.wait_for(question_or_card)
+        if reply.get("text") not in QUESTIONS:
+            return reply  # the result card
+        fact_id = QUESTIONS[reply["text"]].id
+        if fact_id == stop_at:
+            return reply
+        patient.say(answers.get(fact_id) or CLEAR_TEXT[TRIAL.facts[fact_id].answer.type])
+    raise AssertionError("the screening did not end")
+
+
+def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
+    servers: Servers, inbox: Inbox, browser: Any, socket_patients: Patients
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # The coordinator signs in; the queue is open before the patient says anything.
+    page.goto(f"{inbox.url}/")
+    assert page.url.startswith(f"{inbox.url}/login")
+    page.fill("#username", "cole")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector("h1:has-text('Handoffs')")
+    page.evaluate("window.notReloaded = true")
+
+    patient = socket_patients()
+    patient.say("hello")
+    patient.wait_for(consent_question)
+    patient.say("yes")
+    asked = answer_until(patient, "tuberculosis", SLE_PATIENT)
+    assert QUESTIONS[asked["text"]].id == "tuberculosis"
+    patient.say("I'm not sure if I had TB")
+    patient.wait_for(lambda m: "coordinator" in m.get("text", ""))
+    patient.say("no")  # no contact details: the bot pauses, a person has the chat
+    paused = servers.tracker(patient.session_id)
+    assert paused["paused"] is True
+
+    # The handoff appears in the open queue without a reload.
+    row = page.locator("tr", has_text="I'm not sure if I had TB").first
+    row.wait_for(timeout=WAIT_MS)
+    assert page.evaluate("window.notReloaded") is True
+    assert "Patient not sure" in row.inner_text()
+    shot(page, "1-queue")
+
+    row.locator("a").click()
+    page.wait_for_selector("h1:has-text('Patient not sure')")
+    assert page.locator(".transcript").inner_text().count("I'm not sure if I had TB") == 1
+    page.click("button:has-text('Claim')")
+    page.wait_for_selector("text=You claimed this handoff.")
+
+    # The coordinator writes; the patient's chat receives it.
+    mark = len(patient.messages)
+    page.fill("#reply", "Hello, this is Cole from the study team. Have you ever had a TB test?")
+    page.click("button:has-text('Send to patient')")
+    page.wait_for_selector("text=Your message was sent to the patient.")
+    pushed = patient.wait_for(lambda m: "Cole from the study team" in m.get("text", ""), since=mark)
+    assert pushed["text"].startswith("Hello, this is Cole")
+
+    # The patient answers; the coordinator sees it arrive in the open page.
+    patient.say("yes, last year, it was negative")
+    page.locator(".transcript li.from-patient", has_text="it was negative").wait_for(timeout=WAIT_MS)
+    assert patient.messages[-1] == pushed  # the paused bot said nothing
+    shot(page, "2-conversation")
+
+    # Settle the answer, then resume: the bot asks its next question at once.
+    assert page.locator("#fact").input_value() == "tuberculosis"  # the question handed off
+    page.fill("#value", "no")
+    page.fill("#settle-note", "TB blood test negative in 2025, as the patient says")
+    page.click("button:has-text('Settle answer')")
+    page.wait_for_selector("text=The answer is settled.")
+    mark = len(patient.messages)
+    page.click("button:has-text('Resume the bot')")
+    page.wait_for_selector("text=The bot is screening the patient again.")
+    next_question = patient.wait_for(question_or_card, since=mark)
+    assert next_question.get("text") in QUESTIONS
+    assert QUESTIONS[next_question["text"]].id != "tuberculosis"
+    shot(page, "3-resumed")
+
+    # The patient finishes; the result is recorded with the coordinator's answer in it.
+    patient.say(SLE_PATIENT.get(QUESTIONS[next_question["text"]].id) or "no")
+    card = answer_until(patient, None, SLE_PATIENT)
+    assert card["custom"]["screening_result"]["status"] == "likely_eligible"
+    with session_scope(engine_for(servers.database_url)) as session:
+        handoff = session.execute(select(Handoff).where(Handoff.conversation_id == patient.session_id)).scalar_one()
+        assert (handoff.status, handoff.outcome, handoff.assignee) == ("resolved", "resumed", "cole")
+        settled = (
+            session.execute(
+                select(Answer).where(Answer.screening_id == handoff.screening_id, Answer.fact_id == "tuberculosis")
+            )
+            .scalars()
+            .all()
+        )
+        assert [(a.value, a.set_by) for a in settled][-1] == (False, "coordinator:cole")  # "no", structured
+        result = (
+            session.execute(select(ScreeningResult).where(ScreeningResult.screening_id == handoff.screening_id))
+            .scalars()
+            .all()
+        )
+        assert result[-1].status == "likely_eligible"
+        actions = (
+            session.execute(
+                select(AuditEvent.action).where(AuditEvent.handoff_id == handoff.id).order_by(AuditEvent.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert {"handoff.opened", "handoff.viewed", "handoff.status", "handoff.settled", "handoff.resume_asked"} <= set(
+            actions
+        )
+    page.close()
