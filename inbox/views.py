@@ -7,7 +7,7 @@ stands now, including answers a coordinator settled, not only the snapshot taken
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,9 @@ from inbox import messages
 from store import handoffs, records
 from store.models import Answer, Handoff
 from store.transcript import Message, last_patient_messages, transcript
+
+# How many of the latest resolved handoffs the default queue checks for a patient who wrote again.
+REOPEN_LOOKBACK = 100
 
 
 @dataclass(frozen=True)
@@ -68,17 +71,24 @@ def shown(value: Any) -> str:
 
 
 def queue_items(*, session: Session, where: handoffs.QueueFilter) -> list[QueueItem]:
-    """The queue's rows, each with its labels and whether the patient has written since."""
+    """The queue's rows, each with its labels and whether the patient has written since.
+
+    The default queue (everything not resolved) also shows a resolved handoff whose patient
+    wrote after it was resolved: the bot stays paused then, so nobody else would answer.
+    """
     found = handoffs.queue(session=session, where=where)
+    if where.status is None:
+        found += handoffs.queue(
+            session=session, where=replace(where, status="resolved", order="newest"), limit=REOPEN_LOOKBACK
+        )
     latest = last_patient_messages(session=session, conversation_ids={h.conversation_id for h in found})
     items = []
     for handoff in found:
         wrote = latest.get(handoff.conversation_id)
-        replied = (
-            handoff.status == "waiting"
-            and wrote is not None
-            and (handoff.replied_at is None or wrote > handoff.replied_at)
-        )
+        since = handoff.resolved_at if handoff.status == "resolved" else handoff.replied_at
+        replied = handoff.status in {"waiting", "resolved"} and wrote is not None and (since is None or wrote > since)
+        if handoff.status == "resolved" and where.status is None and not replied:
+            continue
         items.append(
             QueueItem(
                 handoff=handoff,

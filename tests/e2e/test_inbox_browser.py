@@ -106,6 +106,8 @@ def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
     servers: Servers, inbox: Inbox, browser: Any, socket_patients: Patients
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     # The coordinator signs in; the queue is open before the patient says anything.
     page.goto(f"{inbox.url}/")
     assert page.url.startswith(f"{inbox.url}/login")
@@ -148,9 +150,17 @@ def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
     pushed = patient.wait_for(lambda m: "Cole from the study team" in m.get("text", ""), since=mark)
     assert pushed["text"].startswith("Hello, this is Cole")
 
-    # The patient answers; the coordinator sees it arrive in the open page.
-    patient.say("yes, last year, it was negative")
-    page.locator(".transcript li.from-patient", has_text="it was negative").wait_for(timeout=WAIT_MS)
+    # The patient answers (with markup a browser would run); the coordinator sees it arrive
+    # in the open page, as text.
+    patient.say('yes, last year, it was negative <img src=x onerror="alert(1)"><script>alert(2)</script>')
+    said = page.locator(".transcript li.from-patient", has_text="it was negative")
+    said.wait_for(timeout=WAIT_MS)
+    assert '<img src=x onerror="alert(1)">' in said.inner_text()
+    page.fill("#note", "<script>alert(3)</script> asked about her TB test")
+    page.click("button:has-text('Add note')")
+    page.wait_for_selector("text=Note added.")
+    assert page.locator(".notes").inner_text().count("<script>alert(3)</script>") == 1
+    assert dialogs == []  # nothing the patient or a note says runs in the coordinator's page
     assert patient.messages[-1] == pushed  # the paused bot said nothing
     shot(page, "2-conversation")
 

@@ -240,3 +240,16 @@ def test_the_audit_log_shows_who_did_what(client: TestClient, accounts: dict[str
         assert expected in page
     with session_scope(engine) as session:
         assert session.get(Handoff, handoff_id) is not None
+
+
+def test_a_patient_who_writes_after_the_handoff_was_resolved_is_back_in_the_queue(
+    client: TestClient, accounts: dict[str, str], engine: Engine
+) -> None:
+    handoff_id = make_handoff(engine)
+    say(engine, "conv-1", "patient", "hello?")  # before the resolution: nothing to follow up
+    log_in(client, "cole")
+    client.post(f"/handoffs/{handoff_id}/resolve", data={"csrf": csrf(client), "outcome": "not_eligible"})
+    assert handoff_id not in client.get("/").text
+    say(engine, "conv-1", "patient", "wait, I have one more question")  # the bot is still paused
+    [row] = [r for r in rows(client.get("/").text) if handoff_id in r]
+    assert "Resolved" in row and "patient replied" in row
