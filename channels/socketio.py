@@ -20,17 +20,21 @@ protocol and closes what Rasa leaves open:
 With session persistence on, the conversation (tracker) id is the confirmed session id and
 the socket sits in a room of that name, so anything sent to that conversation through this
 channel, e.g. ``POST /conversations/{id}/tracker/events?execute_side_effects=true&output_channel=latest``,
-reaches every socket in that session live. The session id is chosen by the client until the
-socket is signed with a JWT (``jwt_key``).
+reaches every socket in that session live. With ``jwt_key`` (on by default: scripts/run
+and credentials.yml pass ``SOCKET_JWT_SECRET``) a socket connects only with a session token
+(``channels.widget`` issues them) and is bound to the session the token names; without it
+the session id is whatever the client asks for.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import jwt
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
@@ -45,7 +49,33 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "prescreen_session_id"
 """Where the session id confirmed for a socket is kept in its python-socketio session."""
 
+TOKEN_KEY = "prescreen_token_session"
+"""Where the session id a socket's token was issued for is kept in its python-socketio session."""
+
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def session_token(session_id: str, key: str, *, days: float, algorithm: str = "HS256") -> str:
+    """A signed token that lets its holder chat in one session (``sub``) until it expires."""
+    now = int(time.time())
+    return jwt.encode(
+        {"sub": session_id, "iat": now, "exp": now + int(days * 86400), "scope": "patient-chat"},
+        key,
+        algorithm=algorithm,
+    )
+
+
+def session_claims(token: object, key: str, algorithm: str = "HS256") -> dict[str, Any] | None:
+    """The claims of a valid, unexpired session token for a usable session id; else None."""
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError:
+        return None
+    if claims.get("scope") != "patient-chat" or not valid_session_id(claims.get("sub")):
+        return None
+    return dict(claims)
 
 
 def valid_session_id(value: object) -> bool:
@@ -72,7 +102,19 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
 
 
 class GuardedSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, with custom payloads sent as ``{"custom": payload}``."""
+    """Rasa's socket.io output, with custom payloads sent as ``{"custom": payload}``.
+
+    A coordinator's message (a bot event whose metadata names the coordinator, as the inbox
+    sends it) goes out as ``{"text": ..., "from": "coordinator"}``, so the widget can show
+    that a person has joined; the coordinator's name stays in the inbox.
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Mark a coordinator's message; everything else as Rasa sends it."""
+        if message.get("coordinator") and message.get("text"):
+            await self._send_message(recipient_id, {"text": message["text"], "from": "coordinator"})
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         """Emit the payload to the recipient's room (Rasa's version passes it as ``emit`` arguments)."""
@@ -102,12 +144,16 @@ class GuardedSocketIOInput(SocketIOInput):
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
 
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+            return await self.connect(sid, auth)
+
         async def session_request(sid: str, data: Any = None) -> None:
             await self.session_request(sid, data)
 
         async def user_message(sid: str, data: Any = None) -> None:
             await self.user_message(sid, data, receive)
 
+        sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_message, namespace=self.namespace)
         return socket_blueprint
@@ -117,13 +163,35 @@ class GuardedSocketIOInput(SocketIOInput):
             raise RuntimeError("the socket.io server exists only once the blueprint is made")
         return self.sio
 
+    async def connect(self, sid: str, auth: Any) -> bool:
+        """With ``jwt_key``: only a socket with a valid session token connects, bound to its session."""
+        if not self.jwt_key:
+            return True
+        token = auth.get("token") if isinstance(auth, dict) else None
+        claims = session_claims(token, self.jwt_key, self.jwt_algorithm)
+        if claims is None:
+            logger.info("socket %s refused: no valid session token", sid)
+            return False
+        await self._server().save_session(sid, {TOKEN_KEY: claims["sub"]}, namespace=self.namespace)
+        return True
+
     async def session_request(self, sid: str, data: Any) -> None:
-        """Confirm the client's session id if it is a reasonable one, else a fresh one; join its room."""
+        """Confirm the session: the signed token's, else the client's if reasonable, else a fresh one; join its room.
+
+        With ``jwt_key`` the session is the one the token was issued for, whatever the client
+        asks: knowing another patient's session id is not enough to join their conversation.
+        """
         sio = self._server()
         asked = data.get("session_id") if isinstance(data, dict) else None
-        if asked is not None and not valid_session_id(asked):
-            logger.warning("socket %s asked for an unusable session id; giving it a new one", sid)
-        session_id = asked if valid_session_id(asked) else uuid.uuid4().hex
+        signed = (await sio.get_session(sid, namespace=self.namespace)).get(TOKEN_KEY) if self.jwt_key else None
+        if signed is not None:
+            if asked is not None and asked != signed:
+                logger.warning("socket %s asked for a session its token is not for; given its own", sid)
+            session_id = signed
+        else:
+            if asked is not None and not valid_session_id(asked):
+                logger.warning("socket %s asked for an unusable session id; giving it a new one", sid)
+            session_id = asked if valid_session_id(asked) else uuid.uuid4().hex
         if self.session_persistence:
             session = await sio.get_session(sid, namespace=self.namespace)
             previous = session.get(SESSION_KEY)

@@ -168,7 +168,7 @@ load_settings() {
     local exports
     exports="$("$VENV/bin/python" -m settings env)" || exit 1
     eval "$exports"
-    export REST_TOKEN RASA_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS INBOX_HOST INBOX_PORT
+    export REST_TOKEN RASA_JWT_SECRET SOCKET_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS INBOX_HOST INBOX_PORT
 }
 
 # The browser tests drive Debian's chromium (Playwright with executable_path; no browser
@@ -187,4 +187,28 @@ ensure_chromium() {
     else
         warn "chromium not found at $browser: apt-get install chromium (or set CHROMIUM=/path) for the browser tests"
     fi
+}
+
+WIDGET_DIR="$REPO_ROOT/widget"
+WIDGET_STAMP="$WIDGET_DIR/dist/.prescreen-widget-stamp"
+
+# Build the web chat widget (widget/dist/widget.js) from its lockfile, only when its sources
+# changed. Needs Node.js 18+ and npm (the npm registry on first run).
+ensure_widget() {
+    local stamp inputs=() path
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+        echo "error: the chat widget needs Node.js 18+ and npm: apt-get install nodejs npm (or https://nodejs.org)" >&2
+        return 1
+    fi
+    for path in package.json package-lock.json build.mjs src; do
+        [ -e "$WIDGET_DIR/$path" ] && inputs+=("$path")
+    done
+    stamp="$(cd "$WIDGET_DIR" && find "${inputs[@]}" -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+    if [ -f "$WIDGET_DIR/dist/widget.js" ] && [ "$(cat "$WIDGET_STAMP" 2>/dev/null)" = "$stamp" ]; then
+        echo "==> chat widget up to date"
+        return 0
+    fi
+    echo "==> building the chat widget (npm ci, npm run build)"
+    (cd "$WIDGET_DIR" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+    echo "$stamp" >"$WIDGET_STAMP"
 }

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     rasa_port: int = Field(5005, env="RASA_PORT")
     rest_token: str = Field("", env="REST_TOKEN")
     jwt_secret: str = Field("", env="RASA_JWT_SECRET")
+    # Signs the web chat's session tokens (socket.io jwt_key): a socket joins only its own session.
+    socket_jwt_secret: str = Field("", env="SOCKET_JWT_SECRET")
+    # Web pages on other sites allowed to embed the chat widget (comma-separated origins).
+    widget_origins: str = Field("", env="WIDGET_ORIGINS")
     action_host: str = Field("127.0.0.1", env="ACTION_HOST")
     action_port: int = Field(5055, env="ACTION_PORT")
 
@@ -82,6 +86,16 @@ class Settings(BaseSettings):
         if self.inbox_secure_cookies is not None:
             return self.inbox_secure_cookies
         return self.inbox_host not in {"127.0.0.1", "localhost", "::1"}
+
+    @property
+    def socket_secret(self) -> str:
+        """The key that signs web chat session tokens: ``SOCKET_JWT_SECRET`` or a generated local secret."""
+        return self.socket_jwt_secret or local_secret(self.data_dir, "socket_jwt_secret")
+
+    @property
+    def widget_allowed_origins(self) -> set[str]:
+        """Origins of pages that may embed the widget (besides the Rasa server's own)."""
+        return {origin.strip().rstrip("/") for origin in self.widget_origins.split(",") if origin.strip()}
 
     @property
     def rest_secret(self) -> str:

@@ -24,6 +24,7 @@ def main() -> int:
     values = {
         "REST_TOKEN": s.rest_secret,
         "RASA_JWT_SECRET": s.api_secret,
+        "SOCKET_JWT_SECRET": s.socket_secret,
         "RASA_HOST": s.rasa_host,
         "RASA_PORT": str(s.rasa_port),
         "ACTION_PORT": str(s.action_port),

@@ -7,13 +7,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import yaml
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
 from channels.guard import TOO_LONG_REPLY
-from channels.socketio import GuardedSocketIOInput, GuardedSocketIOOutput, guarded, valid_session_id
+from channels.socketio import (
+    GuardedSocketIOInput,
+    GuardedSocketIOOutput,
+    guarded,
+    session_claims,
+    session_token,
+    valid_session_id,
+)
 from settings import get_settings
 
 CREDENTIALS = Path(__file__).resolve().parents[2] / "bot" / "credentials.yml"
@@ -226,3 +234,62 @@ def test_credentials_enable_the_channel_with_rasas_widget_protocol() -> None:
     assert (channel.user_message_evt, channel.bot_message_evt) == ("user_uttered", "bot_uttered")
     assert channel.session_persistence is True
     assert channel.socketio_path == "/socket.io"
+
+
+def test_the_configured_socket_needs_a_signed_session() -> None:
+    credentials = yaml.safe_load(CREDENTIALS.read_text())["channels.socketio.GuardedSocketIOInput"]
+    assert (credentials["jwt_key"], credentials["jwt_method"]) == ("${SOCKET_JWT_SECRET}", "HS256")
+
+
+# Session tokens: a socket joins only the session its token is for
+
+KEY = "k" * 32
+
+
+@pytest.mark.parametrize(
+    ("token", "accepted"),
+    [
+        (session_token("abc123", KEY, days=1), True),
+        (session_token("abc123", "another key of 32 characters!!!!", days=1), False),  # signed elsewhere
+        (session_token("abc123", KEY, days=-1), False),  # expired
+        (session_token(" spaced ", KEY, days=1), False),  # not a usable session id
+        (jwt.encode({"sub": "abc123", "exp": 2_000_000_000}, KEY, algorithm="HS256"), False),  # not a chat token
+        (jwt.encode({"sub": "abc123", "scope": "patient-chat"}, KEY, algorithm="HS256"), False),  # never expires
+        ("", False),
+        (None, False),
+        ({"sub": "abc123"}, False),
+    ],
+)
+def test_session_claims(token: object, accepted: bool) -> None:
+    claims = session_claims(token, KEY)
+    assert (claims is not None) is accepted
+    if accepted:
+        assert claims["sub"] == "abc123"
+
+
+async def test_with_a_key_a_socket_connects_only_with_a_token_and_gets_its_own_session() -> None:
+    sio = FakeSio()
+    channel = channel_with(sio)
+    channel.jwt_key, channel.jwt_algorithm = KEY, "HS256"
+    assert await channel.connect("sid-0", None) is False
+    assert await channel.connect("sid-0", {"token": "forged"}) is False
+    assert await channel.connect("sid-1", {"token": session_token("mine", KEY, days=1)}) is True
+    await channel.session_request("sid-1", {"session_id": "someone-elses"})  # asks for another's session
+    assert confirmed(sio) == ["mine"]
+    assert sio.rooms["sid-1"] == {"mine"}
+    rasa = Recorder()
+    await channel.user_message("sid-1", {"message": "hi", "session_id": "someone-elses"}, rasa)
+    assert rasa.messages == []  # and cannot write there either
+    await channel.user_message("sid-1", {"message": "hi", "session_id": "mine"}, rasa)
+    assert [m.sender_id for m in rasa.messages] == ["mine"]
+
+
+async def test_a_coordinators_message_is_marked_and_nameless() -> None:
+    sio = FakeSio()
+    output = GuardedSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
+    await output.send_response("room-1", {"text": "Hi, I'm Sam", "coordinator": "sam"})
+    await output.send_response("room-1", {"text": "Next question?"})
+    assert [data for _, data, _ in sio.emitted] == [
+        {"text": "Hi, I'm Sam", "from": "coordinator"},
+        {"text": "Next question?"},
+    ]

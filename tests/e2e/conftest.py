@@ -26,6 +26,7 @@ import socketio
 
 from handoff.rasa_api import api_token
 from store.migrate import migrate
+from tests.store.conftest import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
@@ -86,22 +87,35 @@ class Servers:
         assert status == 200
         return dict(body)
 
-    def socket_patient(self, session_id: str | None = None) -> SocketPatient:
+    def socket_patient(self, session_id: str | None = None, *, token: str | None = None) -> SocketPatient:
         """A new patient on the socket.io channel (close it when done, or use the ``socket_patients`` fixture)."""
-        return SocketPatient(self.rasa_url, session_id)
+        return SocketPatient(self.rasa_url, session_id, token=token)
+
+
+def new_chat_session(rasa_url: str) -> dict[str, str]:
+    """A session id and its token from the widget's session endpoint, as the widget gets them."""
+    request = urllib.request.Request(f"{rasa_url}/webhooks/widget/session", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return dict(json.loads(reply.read()))
 
 
 class SocketPatient:
     """A patient's browser on the socket.io channel, speaking Rasa's widget protocol (synchronous).
 
-    Connects to ``/socket.io`` (polling: websocket-client is not installed), asks for its own
-    session id with ``session_request`` and waits for ``session_confirm``; ``session_id`` is the
-    id the server confirmed, which is also the conversation (tracker) id. Every ``bot_uttered``
-    message is collected in ``messages``, in arrival order.
+    Gets a session token from the widget's endpoint (unless given one), connects to
+    ``/socket.io`` with it (polling: websocket-client is not installed), asks for a session id
+    with ``session_request`` (the token's, unless told otherwise) and waits for
+    ``session_confirm``; ``session_id`` is the id the server confirmed, which is also the
+    conversation (tracker) id. Every ``bot_uttered`` message is collected in ``messages``, in
+    arrival order.
     """
 
-    def __init__(self, rasa_url: str, session_id: str | None = None, *, timeout: float = 30) -> None:
-        self.asked = session_id if session_id is not None else f"e2e-sio-{uuid.uuid4().hex[:12]}"
+    def __init__(
+        self, rasa_url: str, session_id: str | None = None, *, token: str | None = None, timeout: float = 30
+    ) -> None:
+        issued = new_chat_session(rasa_url) if token is None else {"session_id": session_id, "token": token}
+        self.token = str(issued["token"])
+        self.asked = session_id if session_id is not None else issued["session_id"]
         self.timeout = timeout
         self.messages: list[dict[str, Any]] = []
         self._confirmed: list[str] = []
@@ -110,7 +124,13 @@ class SocketPatient:
         self.client = socketio.Client(reconnection=False, handle_sigint=False)
         self.client.on("session_confirm", self._on_confirm)
         self.client.on("bot_uttered", self._on_bot)
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=timeout)
+        self.client.connect(
+            rasa_url,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            wait_timeout=timeout,
+            auth={"token": self.token},
+        )
         self.client.emit("session_request", {"session_id": self.asked})
         with self._changed:
             if not self._changed.wait_for(lambda: self._confirmed, timeout):
@@ -192,6 +212,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         "PRESCREEN_DATA_DIR": str(data),
         "REST_TOKEN": rest_token,
         "RASA_JWT_SECRET": jwt_secret,
+        "SOCKET_JWT_SECRET": uuid.uuid4().hex,
         "ACTION_PORT": str(action_port),
         "SANIC_HOST": "127.0.0.1",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -227,10 +248,41 @@ def socket_patients(servers: Servers) -> Iterator[Callable[..., SocketPatient]]:
     """Make socket.io patients (``socket_patients()`` or ``socket_patients(session_id)``); all closed after the test."""
     made: list[SocketPatient] = []
 
-    def make(session_id: str | None = None) -> SocketPatient:
-        made.append(servers.socket_patient(session_id))
+    def make(session_id: str | None = None, *, token: str | None = None) -> SocketPatient:
+        made.append(servers.socket_patient(session_id, token=token))
         return made[-1]
 
     yield make
     for patient in made:
         patient.close()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "data" / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium through Playwright (no browser download); skipped locally without it, failed in CI.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running in this
+    thread while it is open, and the async tests of other folders cannot start their own.
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"no chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot kept as a test artifact (data/test-artifacts/<name>.png)."""
+    path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,15 +23,12 @@ from bot.examples import CLEAR_TEXT
 from inbox import auth
 from store.db import engine_for, session_scope
 from store.models import Answer, AuditEvent, Handoff, ScreeningResult
-from tests.e2e.conftest import ROOT, Servers, SocketPatient, _wait, free_port
+from tests.e2e.conftest import ROOT, Servers, SocketPatient, _wait, free_port, shot
 from tests.e2e.test_screening import QUESTIONS, SLE_PATIENT, TRIAL
 from tests.e2e.test_socketio import Patients, consent_question, question_or_card
-from tests.store.conftest import in_ci
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "data" / "test-artifacts" / "inbox"
 PASSWORD = "a coordinator's long password"
 WAIT_MS = 20_000
 
@@ -66,27 +62,6 @@ def inbox(servers: Servers) -> Iterator[Inbox]:
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian chromium through Playwright (no browser download)."""
-    if not Path(CHROMIUM).exists():
-        message = f"no chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)"
-        if in_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def answer_until(patient: SocketPatient, stop_at: str | None, answers: dict[str, str]) -> dict[str, Any]:
@@ -134,7 +109,7 @@ def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
     row.wait_for(timeout=WAIT_MS)
     assert page.evaluate("window.notReloaded") is True
     assert "Patient not sure" in row.inner_text()
-    shot(page, "1-queue")
+    shot(page, "inbox/1-queue")
 
     row.locator("a").click()
     page.wait_for_selector("h1:has-text('Patient not sure')")
@@ -162,7 +137,7 @@ def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
     assert page.locator(".notes").inner_text().count("<script>alert(3)</script>") == 1
     assert dialogs == []  # nothing the patient or a note says runs in the coordinator's page
     assert patient.messages[-1] == pushed  # the paused bot said nothing
-    shot(page, "2-conversation")
+    shot(page, "inbox/2-conversation")
 
     # Settle the answer, then resume: the bot asks its next question at once.
     assert page.locator("#fact").input_value() == "tuberculosis"  # the question handed off
@@ -176,7 +151,7 @@ def test_a_coordinator_takes_over_an_unsure_patient_and_the_bot_finishes(
     next_question = patient.wait_for(question_or_card, since=mark)
     assert next_question.get("text") in QUESTIONS
     assert QUESTIONS[next_question["text"]].id != "tuberculosis"
-    shot(page, "3-resumed")
+    shot(page, "inbox/3-resumed")
 
     # The patient finishes; the result is recorded with the coordinator's answer in it.
     patient.say(SLE_PATIENT.get(QUESTIONS[next_question["text"]].id) or "no")

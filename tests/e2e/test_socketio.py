@@ -8,11 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import socketio
 
 from bot.examples import CLEAR_TEXT
 from channels.guard import TOO_LONG_REPLY
+from channels.socketio import session_token
 from settings import get_settings
-from tests.e2e.conftest import Servers, SocketPatient
+from tests.e2e.conftest import Servers, SocketPatient, new_chat_session
 from tests.e2e.test_screening import QUESTIONS, SLE_PATIENT, TRIAL
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +53,35 @@ def test_a_patient_is_greeted_and_asked_for_consent(socket_patients: Patients, s
     assert (event["text"], event["input_channel"]) == ("hello", "socketio")
 
 
-def test_an_unusable_session_id_is_replaced(socket_patients: Patients) -> None:
-    patient = socket_patients("x" * 200)
-    assert re.fullmatch(r"[0-9a-f]{32}", patient.session_id)
+def test_a_socket_joins_only_the_session_its_token_is_for(socket_patients: Patients, servers: Servers) -> None:
+    victim = socket_patients()
+    victim.say("hello")
+    victim.wait_for(consent_question)
+    # Knowing the victim's session id is not enough: the server confirms the token's own session.
+    intruder = socket_patients(victim.session_id, token=new_chat_session(servers.rasa_url)["token"])
+    assert intruder.session_id != victim.session_id
+    assert re.fullmatch(r"[0-9a-f]{32}", intruder.session_id)
+    mark = len(intruder.messages)
+    push(servers, victim.session_id, "Only for the victim.")
+    victim.wait_for(lambda m: m.get("text") == "Only for the victim.", since=0)
+    time.sleep(1)
+    assert intruder.messages[mark:] == []
+
+
+@pytest.mark.parametrize("token", [None, "", "not a jwt", "FORGED"])
+def test_a_socket_without_a_valid_token_is_refused(servers: Servers, token: str | None) -> None:
+    if token == "FORGED":  # the right shape, signed with another key
+        token = session_token("e2e-forged", "another key", days=1)
+    client = socketio.Client(reconnection=False, handle_sigint=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(
+            servers.rasa_url,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            wait_timeout=10,
+            auth=None if token is None else {"token": token},
+        )
+    client.disconnect()
 
 
 def test_a_command_is_not_obeyed_over_socketio(socket_patients: Patients, servers: Servers) -> None:
@@ -84,12 +112,14 @@ def test_a_coordinators_message_reaches_the_patient_live(socket_patients: Patien
         someone.wait_for(consent_question)
     mark = len(patient.messages)
     push(servers, patient.session_id, "Hello, this is Sam from the study team.")
+    # Marked as a person's message; the coordinator's name stays in the inbox.
     assert patient.wait_for(lambda m: "Sam" in m.get("text", ""), since=mark) == {
-        "text": "Hello, this is Sam from the study team."
+        "text": "Hello, this is Sam from the study team.",
+        "from": "coordinator",
     }
     # The same patient reconnecting with the same session id still gets the next one.
     patient.close()
-    again = socket_patients(patient.session_id)
+    again = socket_patients(patient.session_id, token=patient.token)
     assert again.session_id == patient.session_id
     push(servers, patient.session_id, "Are you still there?")
     again.wait_for(lambda m: m.get("text") == "Are you still there?", since=0)
