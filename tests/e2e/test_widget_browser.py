@@ -254,3 +254,20 @@ def test_start_over_begins_a_new_session(page: Any, demo: str, servers: Servers)
     page.click(".pc-start")
     page.locator(".pc-msg.pc-bot", has_text="OK to start").wait_for(timeout=WAIT_MS)
     assert stored(page, servers)["session_id"] != first
+
+
+# 200 % zoom of a 1280 x 860 window: the page is laid out in half as many CSS pixels.
+ZOOMED = {"width": 640, "height": 430}
+
+
+@pytest.mark.parametrize("page", [ZOOMED], indirect=True)
+def test_at_200_percent_zoom_everything_stays_reachable(page: Any, demo: str) -> None:
+    start(page, demo)
+    page.locator(".pc-replies button").first.wait_for(timeout=WAIT_MS)
+    for selector in ("#pc-input", ".pc-send", ".pc-close", ".pc-replies button"):
+        element = page.locator(selector).first
+        element.scroll_into_view_if_needed()
+        box = element.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= ZOOMED["width"], selector
+    assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"]
+    shot(page, "widget/zoom-200")
