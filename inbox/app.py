@@ -44,6 +44,7 @@ HERE = Path(__file__).parent
 MAX_REPLY_CHARS = 2000
 POLL_SECONDS = 3
 AUDIT_PAGE = 200
+DRAFTED = ("text", "fact", "value", "note", "outcome")  # form fields a refused form keeps
 T = TypeVar("T")
 Method = Callable[["Inbox", Request], Awaitable[Response]]
 
@@ -272,7 +273,11 @@ class Inbox:
         if context is None:
             return self.problem(request, messages.error("INBOX-005"), 404)
         done = messages.DONE.get(request.query_params.get("done", ""))
-        return self.render(request, "handoff.html", {**context, "error": error, "done": done}, status)
+        # A refused form comes back filled in: what the coordinator typed is never lost.
+        form = getattr(request.state, "form", None)
+        draft = {name: _text(form, name) if form is not None and error else "" for name in DRAFTED}
+        context = {**context, "error": error, "done": done, "draft": draft, "action": request.path_params.get("action")}
+        return self.render(request, "handoff.html", context, status)
 
     @page()
     async def handoff_view(self, request: Request) -> Response:

@@ -218,6 +218,9 @@ def test_when_rasa_is_down_the_coordinator_is_told_and_nothing_is_lost(
             assert reply.status_code == 502 and "INBOX-006" in reply.text and "not reachable" in reply.text
         row = handoff_row(engine, handoff_id)
         assert row.status == "claimed" and row.replied_at is None  # claimed by acting, nothing else changed
+        # What the coordinator typed comes back in the form, to send again.
+        reply = client.post(f"/handoffs/{handoff_id}/reply", data={"csrf": token, "text": "Call me at <b>9</b>"})
+        assert ">Call me at &lt;b&gt;9&lt;/b&gt;</textarea>" in reply.text
     finally:
         get_settings.cache_clear()
 
