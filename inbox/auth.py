@@ -147,3 +147,13 @@ def create_account(*, session: Session, username: str, password: str, role: str,
     return coordinators.create_coordinator(
         session=session, username=username, password_hash=hash_password(password), role=role, actor=actor
     )
+
+
+def reset_password(*, session: Session, username: str, password: str, actor: str) -> None:
+    """A new password (which also lifts a lockout and signs every browser of that account out)."""
+    coordinator = coordinators.find_coordinator(session=session, username=username.strip())
+    if coordinator is None:
+        raise ValueError(f"no account named {username!r}")
+    coordinators.set_password(
+        session=session, coordinator=coordinator, password_hash=hash_password(password), actor=actor
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -226,3 +229,26 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
     assert "unsafe-inline" not in reply.headers["content-security-policy"]
     assert reply.headers["x-frame-options"] == "DENY"
     assert reply.headers["cache-control"] == "no-store"
+
+
+def test_the_command_line_makes_accounts_and_resets_passwords(settings: Settings, engine: Engine) -> None:
+    env = {**os.environ, "DATABASE_URL": settings.db_url, "PRESCREEN_DATA_DIR": str(settings.data_dir)}
+
+    def run(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "inbox", *args, "--password-stdin"],
+            input=password + "\n", env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    assert run("create-user", "root", "--role", "admin", password="short").returncode == 1  # too short
+    assert run("create-user", "root", "--role", "admin", password=PASSWORD).returncode == 0
+    assert run("create-user", "root", password=PASSWORD).returncode == 1  # the name is taken
+    with TestClient(create_app(settings), base_url="http://inbox.test", follow_redirects=False) as client:
+        assert log_in(client, "root")[0] == 303
+        with session_scope(engine) as session:
+            root = session.execute(select(Coordinator).where(Coordinator.username == "root")).scalar_one()
+            root.locked_until = utcnow() + timedelta(minutes=10)  # locked out
+        assert run("set-password", "root", password="a brand new long password").returncode == 0
+        assert client.get("/").status_code == 303  # the old session is signed out
+        assert log_in(client, "root", "a brand new long password")[0] == 303  # and the lock lifted
+    assert run("set-password", "nobody", password=PASSWORD).returncode == 1
