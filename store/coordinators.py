@@ -15,6 +15,7 @@ from store.models import Coordinator, LoginSession
 from store.records import audit
 
 ROLES = ("coordinator", "admin")
+SEEN_EVERY = timedelta(minutes=1)  # how often a live session's last_seen_at is brought up to date
 
 
 def create_coordinator(*, session: Session, username: str, password_hash: str, role: str, actor: str) -> Coordinator:
@@ -100,7 +101,8 @@ def start_login_session(
 def find_login_session(*, session: Session, token_hash: str, now: datetime, idle: timedelta) -> LoginSession | None:
     """The live session of this token: not expired, not idle too long, of an active coordinator.
 
-    A dead session is deleted on the way; a live one is marked as seen now.
+    A dead session is deleted on the way; a live one is marked as seen (at most once a minute,
+    so the inbox's polling does not write to the database every few seconds).
     """
     login: LoginSession | None = session.get(LoginSession, token_hash)
     if login is None:
@@ -108,7 +110,8 @@ def find_login_session(*, session: Session, token_hash: str, now: datetime, idle
     if login.expires_at <= now or login.last_seen_at + idle <= now or not login.coordinator.active:
         session.delete(login)
         return None
-    login.last_seen_at = now
+    if now - login.last_seen_at >= SEEN_EVERY:
+        login.last_seen_at = now  # not on every live-refresh poll: one write a minute is enough
     return login
 
 

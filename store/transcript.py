@@ -44,8 +44,15 @@ class Message:
     result: dict[str, Any] | None = None  # a screening_result payload
 
 
+_SEEN: set[str] = set()  # databases whose events table exists (Rasa never drops it)
+
+
 def _has_events(connection: Connection) -> bool:
-    return bool(inspect(connection).has_table("events"))
+    """Whether Rasa has created its table yet; asked of the catalogue only until it has."""
+    url = str(connection.engine.url)
+    if url not in _SEEN and inspect(connection).has_table("events"):
+        _SEEN.add(url)
+    return url in _SEEN
 
 
 def transcript(*, session: Session, conversation_id: str) -> list[Message]:
