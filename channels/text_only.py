@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"^\s*(?:#|no\.?\s*|number\s*)?(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
@@ -22,7 +22,9 @@ def numbered(text: str, buttons: Sequence[Mapping[str, Any]]) -> str:
     titles = [title for title in titles if title]
     if not titles:
         return text
-    choices = ", ".join(f"{number} for {title}" for number, title in enumerate(titles, start=1))
+    # A title with a comma ("Yes, let's start") would run into the next choice: semicolons then.
+    separator = "; " if any("," in title for title in titles) else ", "
+    choices = separator.join(f"{number} for {title}" for number, title in enumerate(titles, start=1))
     return f"{text.rstrip()}\nReply {choices}."
 
 
@@ -44,13 +46,20 @@ def choice_for(reply: str, buttons: Sequence[Mapping[str, Any]]) -> str | None:
 def split(text: str, limit: int) -> list[str]:
     """The text in parts of at most ``limit`` characters, broken between sentences where possible.
 
-    A sentence longer than the limit is broken between words; a word longer than the limit
-    (a long link) is cut. No part is empty; the words and their order are kept.
+    Line breaks are kept inside a part (a list stays a list); a sentence longer than the
+    limit is broken between words; a word longer than the limit (a long link) is cut. No
+    part is empty; the words and their order are kept.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
-    sentences = (s.strip() for s in _SENTENCE_END.split(text))
-    return _pack((piece for sentence in sentences if sentence for piece in _fit(sentence, limit)), limit)
+    pieces: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
+    for line in text.split("\n"):
+        joiner = "\n"
+        for sentence in _SENTENCE_END.split(line):
+            for piece in _fit(sentence.strip(), limit) if sentence.strip() else []:
+                pieces.append((joiner, piece))
+                joiner = " "
+    return _pack(pieces, limit)
 
 
 def _fit(sentence: str, limit: int) -> list[str]:
@@ -58,15 +67,15 @@ def _fit(sentence: str, limit: int) -> list[str]:
     if len(sentence) <= limit:
         return [sentence]
     words = (word[i : i + limit] for word in sentence.split() for i in range(0, len(word), limit))
-    return _pack(words, limit)
+    return _pack([(" ", word) for word in words], limit)
 
 
-def _pack(pieces: Iterable[str], limit: int) -> list[str]:
-    """Join pieces (each at most ``limit`` long) with spaces into as few parts as fit the limit."""
+def _pack(pieces: Iterable[tuple[str, str]], limit: int) -> list[str]:
+    """Join pieces (each at most ``limit`` long) with their joiners into as few parts as fit the limit."""
     parts: list[str] = []
     current = ""
-    for piece in pieces:
-        joined = f"{current} {piece}" if current else piece
+    for joiner, piece in pieces:
+        joined = f"{current}{joiner}{piece}" if current else piece
         if len(joined) <= limit:
             current = joined
         else:
@@ -90,6 +99,6 @@ def result_text(result: Mapping[str, Any]) -> str:
     lines = [RESULT_HEADINGS.get(status, "Result: a study coordinator will be in touch.")]
     lines += [f"- {reason}" for reason in result.get("reasons") or []]
     if status == "likely_eligible" and result.get("site_to_verify"):
-        lines.append(f"The study team will still check {len(result['site_to_verify'])} things at a visit.")
+        lines.append("The study team will still check some things before you can join.")
     lines.append("This is a pre-screen, not a medical decision.")
     return "\n".join(lines)

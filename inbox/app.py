@@ -36,7 +36,7 @@ from criteria import FactError, load_trial
 from handoff import api as rasa
 from inbox import auth, messages, views
 from settings import Settings, get_settings
-from store import coordinators, handoffs, transcript
+from store import channel_addresses, coordinators, handoffs, transcript
 from store.db import engine_for, session_scope
 from store.models import Handoff, utcnow
 
@@ -334,17 +334,21 @@ class Inbox:
     async def talk(self, request: Request, action: str, who: auth.Identity, form: FormData) -> Response:
         """Reply, settle or resume: the coordinator holds the handoff (claimed if nobody did), then Rasa is asked."""
 
-        def hold(session: Session, handoff: Handoff) -> tuple[str, str]:
+        def hold(session: Session, handoff: Handoff) -> tuple[str, str, datetime | None]:
             handoffs.hold(session=session, handoff=handoff, username=who.username, admin=who.admin)
-            return handoff.conversation_id, handoff.channel
+            stopped = channel_addresses.opted_out(session=session, conversation_id=handoff.conversation_id)
+            return handoff.conversation_id, handoff.channel, stopped
 
-        conversation_id, channel = await self.db(acting(request, hold))
+        conversation_id, channel, stopped = await self.db(acting(request, hold))
         try:
             if action == "reply":
                 text = _text(form, "text").strip()
                 if not text or len(text) > MAX_REPLY_CHARS:
                     error = messages.error("INBOX-009", limit=MAX_REPLY_CHARS)
                     return await self.view(request, error=error, status=400)
+                if stopped is not None:  # the channel would drop it: say so rather than "sent"
+                    error = messages.error("INBOX-012", when=f"{stopped:%Y-%m-%d %H:%M} UTC")
+                    return await self.view(request, error=error, status=409)
                 await run_in_threadpool(lambda: rasa.reply(conversation_id, coordinator=who.username, text=text))
                 await self.db(
                     acting(request, lambda s, h: handoffs.replied(session=s, handoff=h, username=who.username))

@@ -61,6 +61,8 @@ ERRORS = {
     "INBOX-009": "A message to the patient needs some text, at most {limit} characters.",
     "INBOX-010": "Choose a question to settle.",
     "INBOX-011": "{detail}",  # an account could not be created
+    "INBOX-012": "The patient stopped messages from the study on {when} (STOP, or blocked the bot): "
+    "a reply would not reach them. They carry on by writing again (START by SMS).",
 }
 
 

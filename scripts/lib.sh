@@ -168,7 +168,7 @@ load_settings() {
     local exports
     exports="$("$VENV/bin/python" -m settings env)" || exit 1
     eval "$exports"
-    export REST_TOKEN RASA_JWT_SECRET SOCKET_JWT_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS INBOX_HOST INBOX_PORT
+    export REST_TOKEN RASA_JWT_SECRET SOCKET_JWT_SECRET CHANNEL_SECRET RASA_HOST RASA_PORT ACTION_PORT SANIC_WORKERS INBOX_HOST INBOX_PORT
 }
 
 # The browser tests drive Debian's chromium (Playwright with executable_path; no browser

@@ -56,6 +56,28 @@ class Settings(BaseSettings):
     inbox_max_failed_logins: int = Field(5, env="INBOX_MAX_FAILED_LOGINS", ge=1)
     inbox_lockout_minutes: float = Field(15, env="INBOX_LOCKOUT_MINUTES", gt=0)
 
+    # Messaging apps (channels/twilio_sms.py, channels/telegram_bot.py). A channel without its
+    # credentials refuses every webhook (503): it is never open without a signature check.
+    # Derives conversation ids from phone numbers and chat ids, and encrypts the stored addresses.
+    channel_secret: str = Field("", env="CHANNEL_SECRET")
+    # Who the patient can reach about the study (the SMS HELP reply): a phone, e-mail or web page.
+    study_contact: str = Field("", env="STUDY_CONTACT")
+    twilio_account_sid: str = Field("", env="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field("", env="TWILIO_AUTH_TOKEN")
+    twilio_sms_number: str = Field("", env="TWILIO_SMS_NUMBER")  # +15551234567
+    twilio_whatsapp_number: str = Field("", env="TWILIO_WHATSAPP_NUMBER")  # +15551234567 (no "whatsapp:")
+    # The public URL Twilio posts to, exactly as set in the Twilio console: signatures cover it.
+    twilio_webhook_url: str = Field("", env="TWILIO_WEBHOOK_URL")
+    twilio_api_url: str = Field("https://api.twilio.com", env="TWILIO_API_URL")  # tests: a local stand-in
+    telegram_token: str = Field("", env="TELEGRAM_TOKEN")
+    # Sent by Telegram with every update (set with setWebhook by `python -m channels telegram-webhook`).
+    telegram_secret_token: str = Field("", env="TELEGRAM_SECRET_TOKEN")
+    telegram_webhook_url: str = Field("", env="TELEGRAM_WEBHOOK_URL")
+    telegram_api_url: str = Field("https://api.telegram.org", env="TELEGRAM_API_URL")  # tests: a local stand-in
+    # Attempts per outbound message (the first one included) when the provider is busy or unreachable.
+    send_attempts: int = Field(4, env="SEND_ATTEMPTS", ge=1, le=10)
+    send_backoff_seconds: float = Field(1.0, env="SEND_BACKOFF_SECONDS", ge=0, le=30)  # doubles per attempt
+
     class Config:
         """Environment names are matched without case."""
 
@@ -96,6 +118,16 @@ class Settings(BaseSettings):
     def widget_allowed_origins(self) -> set[str]:
         """Origins of pages that may embed the widget (besides the Rasa server's own)."""
         return {origin.strip().rstrip("/") for origin in self.widget_origins.split(",") if origin.strip()}
+
+    @property
+    def channel_key(self) -> str:
+        """The key behind messaging-app conversation ids and stored addresses: ``CHANNEL_SECRET`` or a local one."""
+        return self.channel_secret or local_secret(self.data_dir, "channel_secret")
+
+    @property
+    def help_contact(self) -> str:
+        """Who to contact about the study: ``STUDY_CONTACT``, else the trial's public page."""
+        return self.study_contact or f"https://clinicaltrials.gov/study/{self.trial_id}"
 
     @property
     def rest_secret(self) -> str:

@@ -25,6 +25,7 @@ def main() -> int:
         "REST_TOKEN": s.rest_secret,
         "RASA_JWT_SECRET": s.api_secret,
         "SOCKET_JWT_SECRET": s.socket_secret,
+        "CHANNEL_SECRET": s.channel_key,  # generated here once, before several Rasa workers could race for it
         "RASA_HOST": s.rasa_host,
         "RASA_PORT": str(s.rasa_port),
         "ACTION_PORT": str(s.action_port),
@@ -32,6 +33,10 @@ def main() -> int:
         "INBOX_PORT": str(s.inbox_port),
         "DATABASE_URL_EFFECTIVE": redacted(s.db_url),
         "SANIC_WORKERS": str(s.rasa_workers),  # read by Rasa itself
+        "TWILIO_STATE": "signed webhooks" if s.twilio_auth_token and s.twilio_webhook_url else "not configured: 503",
+        "TELEGRAM_STATE": "secret-token webhooks"
+        if s.telegram_token and s.telegram_secret_token
+        else "not configured: 503",
         "LOCK_STORE_EFFECTIVE": f"redis ({redacted(s.redis_url)})" if s.redis_url else "in memory (one process)",
     }
     for name, value in values.items():

@@ -253,3 +253,24 @@ class AuditEvent(Base):
     screening_id = Column(String(32), index=True)
     handoff_id = Column(String(32), index=True)
     detail = Column(JSON, nullable=False, default=dict)
+
+
+class ChannelAddress(Base):
+    """Where a messaging-app patient is reached (SMS, WhatsApp, Telegram), and whether they may be.
+
+    The conversation id is a keyed hash of the sender (``channels.identity``); the address
+    itself is stored only encrypted (``sealed_address``), for sending the bot's and the
+    coordinators' messages. ``last_prompt`` is the last message sent (its text and its
+    choices), so a reply of "2" can be read as the second choice and START can repeat the
+    question.
+    """
+
+    __tablename__ = "channel_addresses"
+
+    conversation_id = Column(String(64), primary_key=True)
+    channel = Column(String(32), nullable=False)
+    sealed_address = Column(Text, nullable=False)
+    opted_out_at = Column(UTCDateTime())  # STOP (or the patient blocked the bot): send nothing
+    last_prompt = Column(JSON)  # {"text": str, "buttons": [{"title": str, "payload": str}, ...]}
+    created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)

@@ -22,6 +22,13 @@ def test_buttons_become_numbered_choices() -> None:
     assert numbered("Tell me your age.", []) == "Tell me your age."
 
 
+def test_choices_with_commas_are_kept_apart() -> None:
+    buttons = [{"title": "Yes, let's start", "payload": "yes"}, {"title": "No, thanks", "payload": "no"}]
+    assert (
+        numbered("Is it OK to start?", buttons) == "Is it OK to start?\nReply 1 for Yes, let's start; 2 for No, thanks."
+    )
+
+
 @pytest.mark.parametrize(
     ("reply", "payload"),
     [
@@ -47,6 +54,13 @@ def test_a_long_message_is_split_between_sentences() -> None:
     text = "First sentence here. Second one is a bit longer! Third? Fourth."
     assert split(text, 30) == ["First sentence here.", "Second one is a bit longer!", "Third? Fourth."]
     assert split("Short.", 160) == ["Short."]
+
+
+def test_line_breaks_are_kept_within_a_part() -> None:
+    text = "The team will check:\n- a blood test\n- your scans.\nThat is all."
+    assert split(text, 160) == [text]
+    assert split(text, 40) == ["The team will check:\n- a blood test", "- your scans.\nThat is all."]
+    assert split("One.\n\n\nTwo.", 160) == ["One.\nTwo."]  # blank lines are not kept
 
 
 def test_a_sentence_longer_than_the_limit_is_split_between_words_and_a_long_word_cut() -> None:
@@ -77,4 +91,4 @@ def test_the_result_card_as_text() -> None:
         "This is a pre-screen, not a medical decision.",
     ]
     likely = result_text({"status": "likely_eligible", "reasons": [], "site_to_verify": ["a", "b"]})
-    assert "may be able to join" in likely and "check 2 things" in likely
+    assert "may be able to join" in likely and "still check some things" in likely

@@ -26,12 +26,27 @@ import socketio
 
 from handoff.rasa_api import api_token
 from store.migrate import migrate
+from tests.standin import StandIn
 from tests.store.conftest import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "prescreen.tar.gz"
 RASA = Path(sys.executable).parent / "rasa"
 START_TIMEOUT = 240
+# The messaging apps as the servers are configured for them: Twilio and Telegram stood in for on
+# 127.0.0.1 (tests/standin.py); the public webhook URL is what Twilio signs, as behind a proxy.
+MESSAGING = {
+    "TWILIO_ACCOUNT_SID": "AC" + "e2e0" * 8,
+    "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+    "TWILIO_SMS_NUMBER": "+15005550006",
+    "TWILIO_WHATSAPP_NUMBER": "+14155238886",
+    "TWILIO_WEBHOOK_URL": "https://bot.example.org/webhooks/twilio/webhook",
+    "TELEGRAM_TOKEN": "123456:e2e-telegram-token",
+    "TELEGRAM_SECRET_TOKEN": "e2e-telegram-secret",
+    "STUDY_CONTACT": "+44 20 7946 0000",
+    "SEND_BACKOFF_SECONDS": "0.05",
+    "CHANNEL_SECRET": "e2e-channel-secret",
+}
 
 
 def free_port() -> int:
@@ -48,6 +63,7 @@ class Servers:
     jwt_secret: str  # signs HTTP API tokens
     database_url: str
     logs: Path
+    provider: StandIn  # what the channels sent to Twilio and Telegram
 
     def _bearer(self, path: str, token: str | None) -> str:
         if token is not None:
@@ -198,7 +214,14 @@ def _wait(url: str, token: str | None, process: subprocess.Popen[bytes], log: Pa
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def provider() -> Iterator[StandIn]:
+    """Twilio's and Telegram's APIs, stood in for on 127.0.0.1 for the whole run."""
+    with StandIn() as standin:
+        yield standin
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, provider: StandIn) -> Iterator[Servers]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run ./scripts/test (it trains when bot data changed)")
     data = tmp_path_factory.mktemp("e2e")
@@ -216,6 +239,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         "ACTION_PORT": str(action_port),
         "SANIC_HOST": "127.0.0.1",
         "RASA_TELEMETRY_ENABLED": "false",
+        **MESSAGING,
+        "TWILIO_API_URL": provider.url,
+        "TELEGRAM_API_URL": provider.url,
     }
     action_log, rasa_log = data / "actions.log", data / "rasa.log"
     actions = subprocess.Popen(
@@ -232,7 +258,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         _wait(f"http://127.0.0.1:{action_port}/health", None, actions, action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/status", api_token(jwt_secret), rasa, rasa_log)
         rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
-        yield Servers(rasa_url, action_url, rest_token, jwt_secret, database_url, data)
+        yield Servers(rasa_url, action_url, rest_token, jwt_secret, database_url, data, provider)
     finally:
         for process in (rasa, actions):
             process.terminate()

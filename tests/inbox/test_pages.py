@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from handoff import api as rasa
+from store import channel_addresses
 from store.db import session_scope
 from store.models import AuditEvent, Handoff
 from tests.inbox.conftest import csrf, handoff_row, log_in, make_handoff, say
@@ -185,6 +186,20 @@ def test_a_reply_goes_to_rasa_and_waits_for_the_patient(
     assert "patient replied" not in client.get("/").text
     say(engine, "conv-1", "patient", "ok thanks")
     assert "patient replied" in client.get("/").text
+
+
+def test_a_reply_to_a_patient_who_texted_stop_is_refused_and_kept(
+    client: TestClient, accounts: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rasa, "reply", lambda *a, **k: pytest.fail("the channel would drop it"))
+    handoff_id = make_handoff(engine)
+    with session_scope(engine) as session:
+        channel_addresses.remember(session=session, conversation_id="conv-1", channel="twilio", sealed_address="x")
+        channel_addresses.opt_out(session=session, conversation_id="conv-1", how="STOP")
+    log_in(client, "cole")
+    reply = client.post(f"/handoffs/{handoff_id}/reply", data={"csrf": csrf(client), "text": "Are you still there?"})
+    assert reply.status_code == 409 and "INBOX-012" in reply.text
+    assert "Are you still there?" in reply.text  # the draft comes back in its form
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 2001])

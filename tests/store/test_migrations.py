@@ -22,7 +22,7 @@ from store.models import Answer, Base
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "screenings", "answers", "results", "handoffs", "contacts", "audit_log",
-    "coordinators", "login_sessions", "handoff_notes",
+    "coordinators", "login_sessions", "handoff_notes", "channel_addresses",
 }  # fmt: skip
 
 
