@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from criteria import FactError, evaluate, load_trial, make_fact
 from criteria.values import Fact
 from inbox import messages
-from store import handoffs, records
+from store import channel_addresses, handoffs, records
 from store.models import Answer, Handoff
 from store.transcript import Message, last_patient_messages, transcript
 
@@ -184,6 +184,7 @@ def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
         "notes": list(handoff.notes),
         "trail": handoffs.audit_trail(session=session, handoff_id=handoff.id, limit=50),
         "outcomes": handoffs.OUTCOMES,
+        "opted_out_at": channel_addresses.opted_out(session=session, conversation_id=handoff.conversation_id),
     }
 
 

@@ -178,6 +178,7 @@ def test_a_reply_goes_to_rasa_and_waits_for_the_patient(
     monkeypatch.setattr(rasa, "reply", lambda conversation, **kw: sent.append({"to": conversation, **kw}))
     handoff_id = make_handoff(engine)
     log_in(client, "cole")
+    assert "stopped messages from the study" not in client.get(f"/handoffs/{handoff_id}").text
     reply = client.post(f"/handoffs/{handoff_id}/reply", data={"csrf": csrf(client), "text": "  Hi, this is Cole.  "})
     assert reply.status_code == 303 and reply.headers["location"].endswith("done=replied")
     assert sent == [{"to": "conv-1", "coordinator": "cole", "text": "Hi, this is Cole."}]
@@ -200,6 +201,7 @@ def test_a_reply_to_a_patient_who_texted_stop_is_refused_and_kept(
     reply = client.post(f"/handoffs/{handoff_id}/reply", data={"csrf": csrf(client), "text": "Are you still there?"})
     assert reply.status_code == 409 and "INBOX-012" in reply.text
     assert "Are you still there?" in reply.text  # the draft comes back in its form
+    assert "stopped messages from the study" in client.get(f"/handoffs/{handoff_id}").text  # said before writing
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 2001])
