@@ -175,6 +175,18 @@ async def test_a_number_after_a_question_without_choices_is_a_number(channel: Tw
     assert bot.texts() == ["hello", "yes", "2"]
 
 
+async def test_a_too_long_message_is_answered_and_keeps_the_question(
+    channel: TwilioChannel, bot: Bot, api: StandIn
+) -> None:
+    await post(channel, bot, request(sms("hello")))
+    mark = api.mark()
+    await post(channel, bot, request(sms("word " * 400)))
+    [reply] = api.to(PHONE, since=mark)
+    assert "a bit long" in reply.text and bot.texts() == ["hello"]
+    await post(channel, bot, request(sms("2")))  # the question's choices still count
+    assert bot.texts() == ["hello", "no"]
+
+
 async def test_a_command_cannot_be_sent_by_sms(channel: TwilioChannel, bot: Bot) -> None:
     await post(channel, bot, request(sms('/affirm{"condition": "sle"}')))
     assert bot.texts() == ['affirm{"condition": "sle"}']  # read as words, never as an intent

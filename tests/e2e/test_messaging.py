@@ -136,6 +136,14 @@ def test_a_bad_or_missing_signature_gets_403_and_changes_nothing(servers: Server
     assert servers.provider.to(phone.address, since=mark) == []
 
 
+def test_accents_and_emoji_survive_the_signature_check(servers: Servers) -> None:
+    phone = Phone(servers)
+    text = "Hola 👋, soy María, ¿qué tal?"
+    assert phone.post(text) == 200  # Twilio signs the UTF-8 text; Sanic's decoding must give the same
+    said = [e["text"] for e in events(servers, phone.conversation) if e["event"] == "user"]
+    assert said == [text]
+
+
 def test_an_sms_patient_is_screened_by_numbers_and_text_and_stored(servers: Servers) -> None:
     phone = Phone(servers)
     texts = phone.say("Hi")
