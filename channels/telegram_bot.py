@@ -219,16 +219,16 @@ class TelegramChannel(TelegramInput):
         return TelegramOutput(self, self.contacts, contact=contact)
 
     async def _read(self, on_new_message: OnNewMessage, contact: Contact, text: Any, *, edited: bool) -> None:
+        if contact.opted_out_at is not None:  # blocked the bot once; writing again means they unblocked it
+            await self.contacts.opt_in(contact.conversation_id)
+            contact = dataclasses.replace(contact, opted_out_at=None)
         output = self.output(contact)
         if edited:
             await output.send(contact.conversation_id, messaging().reply("edited"), remember=False)
         elif not isinstance(text, str) or not text.strip():
             await output.send(contact.conversation_id, messaging().reply("text_only"), remember=False)
         else:
-            if contact.opted_out_at is not None:  # they unblocked the bot and wrote again
-                await self.contacts.opt_in(contact.conversation_id)
-                contact = dataclasses.replace(contact, opted_out_at=None)
-            await pass_on(on_new_message, text, contact=contact, output=self.output(contact), input_channel=self.name())
+            await pass_on(on_new_message, text, contact=contact, output=output, input_channel=self.name())
 
     async def _acknowledge(self, query_id: str) -> None:
         """Stop the button's spinner (best effort: the answer itself is what matters)."""

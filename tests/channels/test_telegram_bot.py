@@ -196,7 +196,9 @@ async def test_a_patient_who_blocked_the_bot_gets_nothing_more_until_they_write(
     assert output is not None
     await output.send_response(conversation, {"text": "Are you still there?", "coordinator": "sam"})
     assert api.attempts == 1  # a coordinator's push is not even tried
-    await post(channel, bot, message("sorry, I'm back"))  # writing again undoes it
+    await post(channel, bot, message(None, sticker={"file_id": "x"}))  # anything they send undoes it
+    assert "type your answer" in api.to(str(CHAT))[-1].text
+    await post(channel, bot, message("sorry, I'm back"))
     assert api.to(str(CHAT))[-1].text == "Has a doctor ever told you that you have lupus?"
     with session_scope(engine_for(database_url)) as session:
         assert session.execute(select(ChannelAddress.opted_out_at)).scalar_one() is None
