@@ -20,10 +20,11 @@ protocol and closes what Rasa leaves open:
 With session persistence on, the conversation (tracker) id is the confirmed session id and
 the socket sits in a room of that name, so anything sent to that conversation through this
 channel, e.g. ``POST /conversations/{id}/tracker/events?execute_side_effects=true&output_channel=latest``,
-reaches every socket in that session live. With ``jwt_key`` (on by default: scripts/run
-and credentials.yml pass ``SOCKET_JWT_SECRET``) a socket connects only with a session token
-(``channels.widget`` issues them) and is bound to the session the token names; without it
-the session id is whatever the client asks for.
+reaches every socket in that session live, whichever Rasa process holds the socket (with
+``REDIS_URL`` the processes share socket.io messages through Redis). With ``jwt_key`` (on
+by default: scripts/run and credentials.yml pass ``SOCKET_JWT_SECRET``) a socket connects
+only with a session token (``channels.widget`` issues them) and is bound to the session the
+token names; without it the session id is whatever the client asks for.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import jwt
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from channels.guard import TOO_LONG_REPLY, check_message
 from channels.rest import MAX_SENDER_CHARS
@@ -51,6 +52,9 @@ SESSION_KEY = "prescreen_session_id"
 
 TOKEN_KEY = "prescreen_token_session"
 """Where the session id a socket's token was issued for is kept in its python-socketio session."""
+
+SOCKET_CHANNEL = "prescreen-socketio"
+"""The Redis pub/sub channel the Rasa processes share socket.io messages on (with REDIS_URL)."""
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -143,6 +147,17 @@ class GuardedSocketIOInput(SocketIOInput):
         socket_blueprint = super().blueprint(receive)
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
+        redis_url = get_settings().redis_url
+        if redis_url:
+            # Several Rasa processes (RASA_WORKERS, or several hosts): a message for a session is
+            # published on Redis and every process emits it to the sockets it holds, so a
+            # coordinator's reply handled by one process reaches a patient connected to another.
+            # Rasa builds the server without this option; nothing has connected yet, so the
+            # manager can still be swapped. (python-socketio pickles what it publishes: the
+            # Redis server must be private, as it already must be for the conversation locks.)
+            manager = AsyncRedisManager(redis_url, channel=SOCKET_CHANNEL)
+            manager.set_server(sio)
+            sio.manager = manager
 
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
             return await self.connect(sid, auth)

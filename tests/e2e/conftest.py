@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -226,7 +227,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, provider: StandIn) -> Iter
         pytest.fail(f"no trained model at {MODEL}: run ./scripts/test (it trains when bot data changed)")
     data = tmp_path_factory.mktemp("e2e")
     rest_token, jwt_secret = uuid.uuid4().hex, uuid.uuid4().hex
-    rasa_port, action_port = free_port(), free_port()
+    action_port = free_port()
     database_url = f"sqlite:///{data / 'e2e.db'}"
     migrate(database_url)
     env = {
@@ -243,26 +244,40 @@ def servers(tmp_path_factory: pytest.TempPathFactory, provider: StandIn) -> Iter
         "TWILIO_API_URL": provider.url,
         "TELEGRAM_API_URL": provider.url,
     }
-    action_log, rasa_log = data / "actions.log", data / "rasa.log"
+    with started(env, data, jwt_secret) as ([rasa_url], action_url):
+        yield Servers(rasa_url, action_url, rest_token, jwt_secret, database_url, data, provider)
+
+
+@contextmanager
+def started(env: dict[str, str], data: Path, jwt_secret: str, count: int = 1) -> Iterator[tuple[list[str], str]]:
+    """One action server and ``count`` Rasa servers with this environment: their URLs, then they are stopped."""
+    action_port = int(env["ACTION_PORT"])
+    action_log = data / "actions.log"
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
         cwd=ROOT, env=env, stdout=action_log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
-    rasa = subprocess.Popen(
-        [sys.executable, "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
-         "--credentials", "bot/credentials.yml", "--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", "HS256",
-         "--interface", "127.0.0.1", "--port", str(rasa_port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    processes = [actions]
+    rasas: list[tuple[int, Path, subprocess.Popen[bytes]]] = []
+    for number in range(count):
+        port, log = free_port(), data / f"rasa{number or ''}.log"
+        rasa = subprocess.Popen(
+            [sys.executable, "-m", "bot.serve", "run", "--model", str(MODEL), "--endpoints", "bot/endpoints.yml",
+             "--credentials", "bot/credentials.yml", "--enable-api", "--jwt-secret", jwt_secret,
+             "--jwt-method", "HS256", "--interface", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        processes.append(rasa)
+        rasas.append((port, log, rasa))
     try:
-        _wait(f"http://127.0.0.1:{action_port}/health", None, actions, action_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/status", api_token(jwt_secret), rasa, rasa_log)
-        rasa_url, action_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}"
-        yield Servers(rasa_url, action_url, rest_token, jwt_secret, database_url, data, provider)
+        _wait(f"http://127.0.0.1:{action_port}/health", None, processes[0], action_log)
+        for port, log, rasa in rasas:
+            _wait(f"http://127.0.0.1:{port}/status", api_token(jwt_secret), rasa, log)
+        yield [f"http://127.0.0.1:{port}" for port, _, _ in rasas], f"http://127.0.0.1:{action_port}"
     finally:
-        for process in (rasa, actions):
+        for process in processes:
             process.terminate()
-        for process in (rasa, actions):
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
