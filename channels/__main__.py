@@ -10,8 +10,8 @@ import argparse
 import asyncio
 import sys
 
-from channels.telegram_bot import SECRET_TOKEN, set_webhook
-from settings import get_settings
+from channels.telegram_bot import set_webhook
+from settings import TELEGRAM_SECRET_RULE, TELEGRAM_SECRET_TOKEN, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url or s.telegram_webhook_url
     problems = [
         "TELEGRAM_TOKEN is not set (BotFather gives it)" * (not s.telegram_token),
-        "TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
-        * (not SECRET_TOKEN.match(s.telegram_secret_token)),
+        TELEGRAM_SECRET_RULE * (not TELEGRAM_SECRET_TOKEN.match(s.telegram_secret_token)),
         "no webhook URL: pass --url or set TELEGRAM_WEBHOOK_URL" * (not url),
     ]
     if any(problems):

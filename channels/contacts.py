@@ -55,12 +55,15 @@ class Contacts:
 
         def work() -> Contact:
             with session_scope(engine_for(self._url)) as session:
-                row = channel_addresses.remember(
-                    session=session,
-                    conversation_id=conversation,
-                    channel=self.channel,
-                    sealed_address=self._box.seal(address),
-                )
+                # A read for a known sender: only a first message writes (SQLite has one writer at a time).
+                row = channel_addresses.find(session=session, conversation_id=conversation)
+                if row is None:
+                    row = channel_addresses.remember(
+                        session=session,
+                        conversation_id=conversation,
+                        channel=self.channel,
+                        sealed_address=self._box.seal(address),
+                    )
                 return Contact(conversation, self.channel, address, row.opted_out_at, dict(row.last_prompt or {}))
 
         return await asyncio.to_thread(work)

@@ -22,7 +22,6 @@ import asyncio
 import dataclasses
 import hmac
 import logging
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +39,7 @@ from channels.contacts import Contact, Contacts
 from channels.keywords import messaging
 from channels.messaging import OnNewMessage, SeenRecently, TextOutput, answered_safely, pass_on, webhook_blueprint
 from channels.retry import backoff, with_retries
-from settings import get_settings
+from settings import TELEGRAM_SECRET_RULE, get_settings, telegram_ready
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ TELEGRAM_API = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SEND_TIMEOUT = 15.0
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for a button's callback_data
-SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
 # Telegram's answer when the patient blocked the bot or left: stop sending, as after STOP.
 GONE = (telegram_errors.BotBlocked, telegram_errors.UserDeactivated, telegram_errors.CantInitiateConversation)
 
@@ -126,7 +124,6 @@ class TelegramChannel(TelegramInput):
         return cls(
             access_token=str(given.get("access_token", s.telegram_token)),
             secret_token=str(given.get("secret_token", s.telegram_secret_token)),
-            webhook_url=str(given.get("webhook_url", s.telegram_webhook_url)),
             api_url=str(given.get("api_url", s.telegram_api_url)),
         )
 
@@ -135,16 +132,16 @@ class TelegramChannel(TelegramInput):
         *,
         access_token: str,
         secret_token: str,
-        webhook_url: str = "",
         api_url: str = TELEGRAM_API,
         contacts: Contacts | None = None,
     ) -> None:
-        super().__init__(access_token, None, webhook_url, debug_mode=False)
+        # No webhook URL: the webhook is set once by `python -m channels telegram-webhook`.
+        super().__init__(access_token, None, None, debug_mode=False)
         self.secret_token = secret_token
         self.api_url = api_url or TELEGRAM_API
-        self.configured = bool(access_token and SECRET_TOKEN.match(secret_token))
+        self.configured = telegram_ready(token=access_token, secret_token=secret_token)
         if access_token and not self.configured:
-            logger.error("TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+            logger.error(TELEGRAM_SECRET_RULE)
         self.contacts = contacts or Contacts(self.name())
         self.seen = SeenRecently()
         self._bot: Bot | None = None

@@ -40,7 +40,7 @@ from channels.contacts import Contact, Contacts
 from channels.keywords import messaging
 from channels.messaging import OnNewMessage, SeenRecently, TextOutput, answered_safely, pass_on, webhook_blueprint
 from channels.retry import backoff, with_retries
-from settings import get_settings
+from settings import get_settings, twilio_ready
 
 logger = logging.getLogger(__name__)
 # twilio logs ten INFO lines per request (URLs, headers): only its warnings are worth keeping.
@@ -168,7 +168,13 @@ class TwilioChannel(TwilioInput):
         self.whatsapp_from = f"whatsapp:{whatsapp_number.removeprefix('whatsapp:')}" if whatsapp_number else ""
         self.webhook_url = webhook_url
         self.api_url = api_url or TWILIO_API
-        self.configured = bool(account_sid and auth_token and webhook_url and (sms_number or whatsapp_number))
+        self.configured = twilio_ready(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            webhook_url=webhook_url,
+            sms_number=sms_number,
+            whatsapp_number=whatsapp_number,
+        )
         self.contacts = contacts or Contacts(self.name())
         self.validator = RequestValidator(auth_token) if auth_token else None
         self.seen = SeenRecently()

@@ -18,6 +18,20 @@ from pydantic import BaseSettings, Field, root_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# What Telegram's setWebhook accepts as secret_token, and how to say it.
+TELEGRAM_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+TELEGRAM_SECRET_RULE = "TELEGRAM_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+
+
+def twilio_ready(*, account_sid: str, auth_token: str, webhook_url: str, sms_number: str, whatsapp_number: str) -> bool:
+    """Whether the Twilio channel can check signatures and answer: otherwise it refuses every webhook."""
+    return bool(account_sid and auth_token and webhook_url and (sms_number or whatsapp_number))
+
+
+def telegram_ready(*, token: str, secret_token: str) -> bool:
+    """Whether the Telegram channel can check updates and answer: otherwise it refuses every update."""
+    return bool(token and TELEGRAM_SECRET_TOKEN.match(secret_token))
+
 
 class Settings(BaseSettings):
     """Every setting of the product; each can be overridden by the environment variable of its name."""
@@ -118,6 +132,22 @@ class Settings(BaseSettings):
     def widget_allowed_origins(self) -> set[str]:
         """Origins of pages that may embed the widget (besides the Rasa server's own)."""
         return {origin.strip().rstrip("/") for origin in self.widget_origins.split(",") if origin.strip()}
+
+    @property
+    def twilio_configured(self) -> bool:
+        """Whether the Twilio channel is on (the same rule the channel applies)."""
+        return twilio_ready(
+            account_sid=self.twilio_account_sid,
+            auth_token=self.twilio_auth_token,
+            webhook_url=self.twilio_webhook_url,
+            sms_number=self.twilio_sms_number,
+            whatsapp_number=self.twilio_whatsapp_number,
+        )
+
+    @property
+    def telegram_configured(self) -> bool:
+        """Whether the Telegram channel is on (the same rule the channel applies)."""
+        return telegram_ready(token=self.telegram_token, secret_token=self.telegram_secret_token)
 
     @property
     def channel_key(self) -> str:

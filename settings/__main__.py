@@ -33,10 +33,8 @@ def main() -> int:
         "INBOX_PORT": str(s.inbox_port),
         "DATABASE_URL_EFFECTIVE": redacted(s.db_url),
         "SANIC_WORKERS": str(s.rasa_workers),  # read by Rasa itself
-        "TWILIO_STATE": "signed webhooks" if s.twilio_auth_token and s.twilio_webhook_url else "not configured: 503",
-        "TELEGRAM_STATE": "secret-token webhooks"
-        if s.telegram_token and s.telegram_secret_token
-        else "not configured: 503",
+        "TWILIO_STATE": "signed webhooks" if s.twilio_configured else "not configured: 503",
+        "TELEGRAM_STATE": "secret-token webhooks" if s.telegram_configured else "not configured: 503",
         "LOCK_STORE_EFFECTIVE": f"redis ({redacted(s.redis_url)})" if s.redis_url else "in memory (one process)",
     }
     for name, value in values.items():

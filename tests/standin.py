@@ -13,8 +13,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -93,16 +92,6 @@ class StandIn:
             result = found()
             assert result is not None
             return result
-
-    @contextmanager
-    def failing(self, times: int, status: int, body: dict[str, Any] | None = None) -> Iterator[None]:
-        """``fail_next`` for the duration of a block; what is left of it is cleared afterwards."""
-        self.fail_next(times, status, body)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._failures.clear()
 
     # -- the HTTP side ----------------------------------------------------------------------
 

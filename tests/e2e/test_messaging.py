@@ -48,9 +48,7 @@ def post(servers: Servers, path: str, body: bytes, headers: dict[str, str]) -> i
 
 
 def events(servers: Servers, conversation: str) -> list[dict[str, Any]]:
-    status, tracker = servers.get(f"/conversations/{conversation}/tracker")
-    assert status == 200
-    return list(tracker.get("events") or [])
+    return list(servers.tracker(conversation).get("events") or [])
 
 
 @pytest.fixture

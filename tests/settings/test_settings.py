@@ -64,3 +64,39 @@ def test_the_run_script_gets_a_clear_error(tmp_path: Path) -> None:
     run = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 2 and run.stdout == ""
     assert "RASA_WORKERS=3 needs REDIS_URL" in run.stderr and "Traceback" not in run.stderr
+
+
+TWILIO = {
+    "twilio_account_sid": "AC1",
+    "twilio_auth_token": "t",
+    "twilio_webhook_url": "https://x/webhooks/twilio/webhook",
+    "twilio_sms_number": "+1555",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "on"),
+    [
+        (None, True),  # everything the channel needs
+        ("twilio_account_sid", False),
+        ("twilio_auth_token", False),  # no token: no signature can be checked
+        ("twilio_webhook_url", False),  # the URL Twilio signs
+        ("twilio_sms_number", False),  # nothing to answer from (no WhatsApp number either)
+    ],
+)
+def test_the_twilio_channel_is_on_only_with_everything_it_needs(missing: str | None, on: bool) -> None:
+    values = {key: value for key, value in TWILIO.items() if key != missing}
+    assert Settings(**values).twilio_configured is on  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("token", "secret", "on"),
+    [
+        ("1:x", "a-secret_1", True),
+        ("", "a-secret_1", False),
+        ("1:x", "", False),
+        ("1:x", "has spaces", False),  # Telegram's setWebhook would refuse it
+    ],
+)
+def test_the_telegram_channel_is_on_only_with_a_token_and_a_usable_secret(token: str, secret: str, on: bool) -> None:
+    assert Settings(telegram_token=token, telegram_secret_token=secret).telegram_configured is on  # type: ignore[call-arg]
