@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import criteria_snapshot, record_handoff
 from actions.screening import db, facts_from, screening_date, trial
 from criteria import Result, State, Status, evaluate
+from criteria.messages import plain_date
 from store import records
 
 # How many site checks to name in the chat; the full list goes to the result card and the site.
@@ -18,14 +19,18 @@ SITE_CHECKS_SHOWN = 4
 
 
 def result_payload(result: Result, status: str) -> dict[str, Any]:
-    """The ``screening_result`` custom payload clients render as a card."""
-    return {
-        "screening_result": {
-            "status": status,
-            "reasons": list(result.reasons),
-            "site_to_verify": list(result.site_to_verify),
-        }
+    """The ``screening_result`` custom payload clients render as a card.
+
+    A "not yet" verdict carries ``recontact_after``: the day the patient may qualify (ISO date).
+    """
+    payload: dict[str, Any] = {
+        "status": status,
+        "reasons": list(result.reasons),
+        "site_to_verify": list(result.site_to_verify),
     }
+    if status == "not_yet" and result.recontact_after:
+        payload["recontact_after"] = result.recontact_after.isoformat()
+    return {"screening_result": payload}
 
 
 def _site_first(result: Result) -> list[str]:
@@ -53,6 +58,15 @@ class ActionScreeningOutcome(Action):
             text = (
                 f"Thank you for your answers. From what you told me, this study is not a fit for you:\n{lines}\n"
                 "This is not a medical decision. Your own doctor can talk with you about other options."
+            )
+        elif result.status is Status.NOT_YET and not reason and result.recontact_after:
+            status = "not_yet"
+            lines = "\n".join(f"- {r}" for r in result.reasons)
+            text = (
+                "Thank you for your answers. You may be able to join this study, but not yet:\n"
+                f"{lines}\n"
+                f"The study team can contact you after {plain_date(result.recontact_after)}. "
+                "This is not a medical decision."
             )
         elif result.status is Status.LIKELY_ELIGIBLE and not reason:
             status = "likely_eligible"
@@ -89,6 +103,7 @@ class ActionScreeningOutcome(Action):
                     "reasons": list(result.reasons),
                     "site_to_verify": list(result.site_to_verify),
                     "criteria": criteria_snapshot(tracker),
+                    "recontact_after": result.recontact_after,
                 },
             )
             if status != "handoff":

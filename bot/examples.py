@@ -14,5 +14,6 @@ SLE_CHAT: dict[str, str] = {
     "past_medicines": "methotrexate",
     "current_steroid_dose": "prednisone 20 mg a day",
     "contraception_agreement": "yes",
+    "infection_now": "no",
 }
 CLEAR_TEXT: dict[str, str] = {"yes_no": "no", "date_or_never": "never"}

@@ -46,7 +46,12 @@ SCENARIOS = [
     Scenario("scleroderma patient, likely eligible, declines contact", SSC, contact=False),
     Scenario("too old", SLE, {"age": 70}),
     Scenario("too young", SLE, {"age": 17}),
-    Scenario("another condition", SLE, {"condition": "other"}),
+    Scenario("another condition", SLE, {"condition": "other", "condition_other": "something_else"}),
+    Scenario(
+        "a condition close to the study's goes to a coordinator",
+        SLE,
+        {"condition": "other", "condition_other": "overlap"},
+    ),
     Scenario("pregnant", SLE, {"pregnant_or_breastfeeding": "yes"}),
     Scenario(
         "lupus steroid dose above 40 mg", SLE, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 50}}
@@ -57,7 +62,9 @@ SCENARIOS = [
     Scenario("on dialysis", SLE, {"dialysis": "yes"}),
     Scenario("inclusion body myositis", IIM, {"myositis_type": "inclusion_body"}),
     Scenario(
-        "myositis, peak steroid too low", IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 40}}
+        "myositis, never had steroids",
+        IIM,
+        {"current_medicines": [{"medicine": "methotrexate", "duration": "1 year"}], "ever_steroids": "no"},
     ),
     Scenario(
         "myositis steroid dose above 60 mg", IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}
@@ -77,7 +84,19 @@ SCENARIOS = [
     Scenario("serious infection last week", SSC, {"last_serious_infection_date": {"ago": "1 week"}}),
     Scenario("major surgery 3 weeks ago", SSC, {"last_surgery_date": {"ago": "3 weeks"}, "last_surgery_major": "yes"}),
     Scenario("cancer 2 years ago", SSC, {"last_cancer_date": {"ago": "2 years"}}),
-    Scenario("HIV or hepatitis", SSC, {"hiv_hepatitis_syphilis": "yes"}),
+    Scenario("HIV or hepatitis now", SSC, {"infection_now": "yes"}),
+    Scenario("hepatitis B in the past goes to a coordinator", SSC, {"infection_now": "past"}),
+    Scenario(
+        "on mycophenolate for 10 weeks: not yet",
+        SLE,
+        {
+            "current_medicines": [
+                {"medicine": "prednisone", "duration": "2 years"},
+                {"medicine": "CellCept", "duration": "10 weeks"},
+                {"medicine": "Plaquenil", "duration": "3 years"},
+            ]
+        },
+    ),
     Scenario("tuberculosis", SSC, {"tuberculosis": "yes"}),
     Scenario("recent heart attack", IIM, {"recent_heart_event": "yes"}),
     Scenario("recent seizure", IIM, {"recent_brain_event": "yes"}),
@@ -178,6 +197,7 @@ def story(scenario: Scenario) -> dict[str, Any]:
     outcome = {
         Status.NOT_ELIGIBLE: "not_eligible",
         Status.LIKELY_ELIGIBLE: "likely_eligible",
+        Status.NOT_YET: "not_yet",
     }.get(status, "handoff")
     steps += [
         {"active_loop": None},

@@ -89,6 +89,7 @@ def _pack(pieces: Iterable[tuple[str, str]], limit: int) -> list[str]:
 RESULT_HEADINGS = {
     "likely_eligible": "Result: you may be able to join this study.",
     "not_eligible": "Result: this study is not a fit for you.",
+    "not_yet": "Result: you may be able to join this study, but not yet.",
     "handoff": "Result: a study coordinator will help with your answers.",
 }
 
@@ -100,5 +101,8 @@ def result_text(result: Mapping[str, Any]) -> str:
     lines += [f"- {reason}" for reason in result.get("reasons") or []]
     if status == "likely_eligible" and result.get("site_to_verify"):
         lines.append("The study team will still check some things before you can join.")
+    if status == "not_yet":
+        # The reasons say from which day; the payload's recontact_after is for the site.
+        lines.append("The study team can contact you when that time has passed.")
     lines.append("This is a pre-screen, not a medical decision.")
     return "\n".join(lines)

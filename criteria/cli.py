@@ -126,10 +126,12 @@ def print_result(trial: Trial, facts: Mapping[str, Fact], result: Result, out: I
     for item in result.criteria:
         if item.state is State.NOT_APPLICABLE:
             continue
-        why = f" ({item.unknown.value})" if item.unknown else ""
+        why = f" ({item.unknown.value})" if item.unknown else f" ({item.note.value})" if item.note else ""
         used = f" [{', '.join(item.facts)}]" if item.facts else ""
         print(f"{item.state.value:<14} {item.id}{why}{used}", file=out)
     print(f"\nstatus: {result.status.value}", file=out)
+    if result.recontact_after:
+        print(f"recontact after: {result.recontact_after.isoformat()}", file=out)
     for reason in result.reasons:
         print(f"  because: {reason}", file=out)
     for contradiction in result.contradictions:

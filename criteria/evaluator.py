@@ -7,12 +7,17 @@ Per criterion the answer is one of:
 * ``unknown`` - not asked yet, or asked but not placeable (unsure, contradicting, a
   low-certainty answer that would rule out, or a matter for the investigator's judgement);
 * ``site_verifies`` - only the study site can confirm it (labs, scores, the patient's
-  records), or the patient's answer passes but the site must still confirm it;
+  records), or the patient's answer passes but the site must still confirm it; a ``note``
+  says when that is because the patient was not sure, the reading was in doubt, or a
+  medicine's duration was assumed;
+* ``not_yet`` - it rules the patient out only until a date (a waiting period, or a
+  medicine not yet taken long enough), within the trial's ``recontact_within``;
 * ``not_applicable`` - the criterion belongs to another cohort.
 
 Overall, first match wins: ``not_eligible`` (any not_met), ``needs_coordinator`` (an
 unknown a person must settle, or a contradiction between answers), ``incomplete``
-(questions left), ``likely_eligible`` (with the list the site will still verify).
+(questions left), ``not_yet`` (with ``recontact_after``, the day the last wait ends),
+``likely_eligible`` (with the list the site will still verify).
 
 Nothing here reads the clock: "today" is the screening date the caller passes.
 """
@@ -24,11 +29,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from criteria.messages import Say, say
+from criteria.messages import Say, plain_date, say
+from criteria.quantities import shift_back
 from criteria.rules import Context, Outcome, Truth
 from criteria.schema import CriterionDef
 from criteria.trial import Trial
-from criteria.values import Fact
+from criteria.values import UNSURE, Fact
 
 
 class State(str, Enum):
@@ -38,6 +44,7 @@ class State(str, Enum):
     NOT_MET = "not_met"
     UNKNOWN = "unknown"
     SITE_VERIFIES = "site_verifies"
+    NOT_YET = "not_yet"
     NOT_APPLICABLE = "not_applicable"
 
 
@@ -51,12 +58,24 @@ class Unknown(str, Enum):
     JUDGEMENT = "judgement"
 
 
+class Note(str, Enum):
+    """Why the site must look at an answer that passed."""
+
+    UNSURE = "unsure"  # the patient said they were not sure
+    DOUBT = "low_confidence"  # we were not sure we read the answer right
+    ASSUMED = "duration_assumed"  # a medicine's duration was not given
+
+
+_NOTE_SAY = {Note.UNSURE: Say.SITE_UNSURE, Note.DOUBT: Say.SITE_DOUBT, Note.ASSUMED: Say.SITE_ASSUMED}
+
+
 class Status(str, Enum):
     """The overall pre-screening verdict."""
 
     NOT_ELIGIBLE = "not_eligible"
     NEEDS_COORDINATOR = "needs_coordinator"
     INCOMPLETE = "incomplete"
+    NOT_YET = "not_yet"
     LIKELY_ELIGIBLE = "likely_eligible"
 
 
@@ -81,6 +100,8 @@ class CriterionResult:
     facts: tuple[str, ...] = ()
     unknown: Unknown | None = None
     ask: tuple[str, ...] = ()
+    note: Note | None = None
+    recontact_after: date | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +138,8 @@ class Result:
         """Plain-language reasons behind the status (duplicates folded)."""
         if self.status is Status.NOT_ELIGIBLE:
             picked = self.by_state(State.NOT_MET)
+        elif self.status is Status.NOT_YET:
+            picked = self.by_state(State.NOT_YET)
         elif self.status is Status.NEEDS_COORDINATOR:
             picked = tuple(c for c in self.by_state(State.UNKNOWN) if c.unknown is not Unknown.NOT_ASKED)
             if self.contradictions and not picked:
@@ -129,6 +152,12 @@ class Result:
     def site_to_verify(self) -> tuple[str, ...]:
         """What the study site will still check, in plain words (duplicates folded)."""
         return tuple(dict.fromkeys(c.reason for c in self.by_state(State.SITE_VERIFIES)))
+
+    @property
+    def recontact_after(self) -> date | None:
+        """The day the last waiting period ends (the site may recontact the patient then)."""
+        days = [c.recontact_after for c in self.by_state(State.NOT_YET) if c.recontact_after]
+        return max(days) if days else None
 
 
 def cohort_of(trial: Trial, facts: Mapping[str, Fact]) -> str | None:
@@ -147,7 +176,11 @@ def evaluate(trial: Trial, facts: Mapping[str, Fact], today: date) -> Result:
         facts: answers by fact id; a fact that is absent has not been asked.
         today: the screening date every "within N months" is counted from.
     """
-    ctx = Context(facts=facts, today=today, lexicon=trial.lexicon, implied_days=trial.implied_days)
+    ctx = Context(
+        facts=facts, today=today, lexicon=trial.lexicon, implied_days=trial.implied_days, ongoing=trial.ongoing
+    )
+    # The last day a wait may end for the patient to be "not yet" rather than "not a fit".
+    wait_limit = _wait_limit(trial, today)
     cohort = cohort_of(trial, facts)
     cohort_known = trial.meta.cohort_fact in facts
     results = []
@@ -160,13 +193,20 @@ def evaluate(trial: Trial, facts: Mapping[str, Fact], today: date) -> Result:
                 # Answered but not one of the cohorts: the condition criterion rules the patient out.
                 results.append(_result(crit, State.NOT_APPLICABLE, say(Say.NOT_APPLICABLE)))
                 continue
-        results.append(_judge(crit, ctx, trial.meta.min_confidence_to_rule_out))
+        results.append(_judge(crit, ctx, trial.meta.min_confidence_to_rule_out, wait_limit))
     contradictions = tuple(
         Contradiction(check.id, check.message, tuple(sorted(out.used)))
         for check in trial.checks
         if (out := check.when.evaluate(ctx)).truth is Truth.TRUE
     )
     return Result(_status(results, contradictions), cohort, tuple(results), contradictions)
+
+
+def _wait_limit(trial: Trial, today: date) -> date | None:
+    if trial.recontact_within is None:
+        return None
+    # shift_back counts back from today; the mirror image counts forward by the same length.
+    return date.fromordinal(2 * today.toordinal() - shift_back(today, trial.recontact_within).toordinal())
 
 
 def _result(crit: CriterionDef, state: State, reason: str, **extra: object) -> CriterionResult:
@@ -177,9 +217,15 @@ def _pending_cohort(crit: CriterionDef, cohort_fact: str) -> CriterionResult:
     return _result(crit, State.UNKNOWN, say(Say.COHORT_FIRST), unknown=Unknown.NOT_ASKED, ask=(cohort_fact,))
 
 
-def _judge(crit: CriterionDef, ctx: Context, min_confidence: float) -> CriterionResult:
+def _judge(crit: CriterionDef, ctx: Context, min_confidence: float, wait_limit: date | None) -> CriterionResult:
     if crit.rule is None:
         return _result(crit, State.SITE_VERIFIES, crit.site_check or "")
+    if crit.applies_when is not None:
+        gate = crit.applies_when.evaluate(ctx)
+        if gate.truth is Truth.FALSE:
+            return _result(crit, State.NOT_APPLICABLE, say(Say.NOT_APPLICABLE))
+        if gate.truth is Truth.MISSING:
+            return _unknown(crit, Unknown.NOT_ASKED, tuple(sorted(gate.used)), gate)
     out = crit.rule.evaluate(ctx)
     truth = out.truth
     if crit.kind == "exclusion":
@@ -187,6 +233,7 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float) -> Criterion
         truth = {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(truth, truth)
     used = tuple(f for f in crit.rule.fact_ids() if f in out.used)
     deciding = [ctx.facts[f] for f in used if f in ctx.facts]
+    doubtful = any(f.confidence < min_confidence for f in deciding)
     if truth is Truth.MISSING:
         return _unknown(crit, Unknown.NOT_ASKED, used, out)
     if any(f.conflicting for f in deciding):
@@ -194,16 +241,41 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float) -> Criterion
     if truth is Truth.FALSE:
         if crit.assessed_by == "judgement":
             return _unknown(crit, Unknown.JUDGEMENT, used, out)
-        if any(f.confidence < min_confidence for f in deciding):
+        if doubtful:
             # A reading we are not sure of never rules a patient out on its own.
             return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)
-        return _result(crit, State.NOT_MET, crit.reason_not_met or "", facts=used)
-    if truth is Truth.UNSURE and (crit.assessed_by == "patient" or crit.if_unsure == "coordinator"):
+        reason = crit.reason_not_met or ""
+        if out.flips_on is not None and (wait_limit is None or out.flips_on <= wait_limit):
+            # A waiting period, not a rule-out: the listing counts to the first dose.
+            text = say(Say.NOT_YET, reason=reason, date=plain_date(out.flips_on))
+            return _result(crit, State.NOT_YET, text, facts=used, recontact_after=out.flips_on)
+        return _result(crit, State.NOT_MET, reason, facts=used)
+    unsure = truth is Truth.UNSURE
+    if unsure and (crit.assessed_by == "patient" or crit.if_unsure == "coordinator"):
         return _unknown(crit, Unknown.UNSURE, used, out)
     if crit.assessed_by == "patient":
+        if doubtful:
+            # A pass counts only once we are sure we read it: a person checks it with the patient.
+            return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)
         return _result(crit, State.MET, crit.plain, facts=used)
     # Passed (or unplaceable) on the patient's side; only the site can rule it in.
-    return _result(crit, State.SITE_VERIFIES, crit.site_check or "", facts=used)
+    note = _note(crit, ctx, out, unsure=unsure, doubtful=doubtful)
+    reason = say(_NOTE_SAY[note], check=crit.site_check or "") if note else crit.site_check or ""
+    return _result(crit, State.SITE_VERIFIES, reason, facts=used, note=note)
+
+
+def _note(crit: CriterionDef, ctx: Context, out: Outcome, *, unsure: bool, doubtful: bool) -> Note | None:
+    """Why the site must look at this pass in particular, if it must."""
+    if crit.assessed_by == "site":
+        return None
+    if doubtful:
+        return Note.DOUBT
+    used = [ctx.facts[f] for f in out.used if f in ctx.facts]
+    if unsure and any(f.value is UNSURE for f in used):
+        return Note.UNSURE
+    if out.assumed:
+        return Note.ASSUMED
+    return None
 
 
 def _unknown(crit: CriterionDef, why: Unknown, used: tuple[str, ...], out: Outcome) -> CriterionResult:
@@ -218,4 +290,6 @@ def _status(results: list[CriterionResult], contradictions: tuple[Contradiction,
         return Status.NEEDS_COORDINATOR
     if unknown:
         return Status.INCOMPLETE
+    if any(r.state is State.NOT_YET for r in results):
+        return Status.NOT_YET
     return Status.LIKELY_ELIGIBLE

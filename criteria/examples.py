@@ -14,6 +14,7 @@ SLE: dict[str, Any] = {
     "age": 34,
     "sex": "female",
     "contraception_agreement": "yes",
+    "infection_now": "no",
     "current_medicines": [
         {"medicine": "prednisone", "duration": "2 years"},
         {"medicine": "CellCept", "duration": "1 year"},
@@ -29,14 +30,13 @@ IIM: dict[str, Any] = {
     "age": 45,
     "sex": "male",
     "contraception_agreement": "yes",
+    "infection_now": "no",
     "current_medicines": [
         {"medicine": "prednisone", "duration": "1 year"},
         {"medicine": "methotrexate", "duration": "8 months"},
     ],
     "past_medicines": ["azathioprine"],
     "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 15},
-    "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 80},
-    "body_weight": 70,
 }
 
 SSC: dict[str, Any] = {
@@ -46,6 +46,7 @@ SSC: dict[str, Any] = {
     "age": 52,
     "sex": "female",
     "contraception_agreement": "not_applicable",
+    "infection_now": "no",
     "current_medicines": [
         {"medicine": "prednisone", "duration": "1 year"},
         {"medicine": "mycophenolate", "duration": "10 months"},

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Extra, Field, ValidationError, root_validator, validator
 
@@ -52,6 +53,9 @@ class Medicine(_Strict):
     aliases: tuple[str, ...] = ()
     prednisone_equivalent_mg: float | None = Field(None, gt=0)
     agent: str | None = None
+    # "cyclic": given as infusions or pulses (rituximab, IV cyclophosphamide), so a course
+    # of a few weeks may be complete; a short duration counts as a maybe, never as too short.
+    dosing: Literal["daily", "cyclic"] = "daily"
 
     @validator("classes")
     def _some_class(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -135,6 +139,11 @@ class Lexicon:
         """The active agent a medicine is a form of (CellCept and Myfortic are both mycophenolate)."""
         med = self.medicines.get(medicine_id)
         return (med.agent or med.id) if med else medicine_id
+
+    def is_cyclic(self, medicine_id: str) -> bool:
+        """Whether a medicine is given in infusions or pulses (see ``Medicine.dosing``)."""
+        med = self.medicines.get(medicine_id)
+        return med is not None and med.dosing == "cyclic"
 
     def find(self, name: str) -> Medicine | None:
         """The medicine a name refers to, or None when the name is not known."""

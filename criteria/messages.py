@@ -7,6 +7,7 @@ so they are written at a grade-6 reading level and checked by the readability te
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 
@@ -20,6 +21,10 @@ class Say(str, Enum):
     JUDGEMENT = "MSG-005"
     COHORT_FIRST = "MSG-006"
     NOT_APPLICABLE = "MSG-007"
+    SITE_UNSURE = "MSG-008"
+    SITE_DOUBT = "MSG-009"
+    SITE_ASSUMED = "MSG-010"
+    NOT_YET = "MSG-011"
 
 
 TEXT: dict[Say, str] = {
@@ -30,9 +35,36 @@ TEXT: dict[Say, str] = {
     Say.JUDGEMENT: "The study doctor needs to look at this. A study coordinator will talk it over with you.",
     Say.COHORT_FIRST: "We first need to know which condition you have.",
     Say.NOT_APPLICABLE: "This rule is for a different condition, so it does not apply to you.",
+    # {check} is the criterion's own site check; {reason} its reason; {date} a plain date.
+    Say.SITE_UNSURE: "You were not sure about this, so the team will check it. {check}",
+    Say.SITE_DOUBT: "We were not sure we understood your answer, so the team will check it. {check}",
+    Say.SITE_ASSUMED: "You did not say how long you took some medicines, so the team will ask. {check}",
+    Say.NOT_YET: "{reason} You may be able to join from {date}.",
 }
 
 
-def say(code: Say) -> str:
-    """The sentence for a code."""
-    return TEXT[code]
+def say(code: Say, **fields: str) -> str:
+    """The sentence for a code, with its ``{fields}`` filled in."""
+    return TEXT[code].format(**fields) if fields else TEXT[code]
+
+
+def plain_date(day: date) -> str:
+    """A date as patients read it: 15 January 2027."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# Not strftime("%B"): that follows the process locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)

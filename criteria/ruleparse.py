@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from criteria.errors import QuantityError
+from criteria.medicine_rule import MedicineTest
 from criteria.quantities import Quantity
-from criteria.rules import AllOf, AnyOf, DosePerKg, FactTest, MedicineTest, Not, Rule
+from criteria.rules import AllOf, AnyOf, DosePerKg, FactTest, Not, Rule
 
 _FACT_KEYS = {"fact", "is", "in", "min", "max", "above", "below", "within", "within_less_than"}
 _MED_KEYS = {"from", "classes", "min_count", "each_at_least", "total_more_than"}

@@ -9,8 +9,7 @@ A rule is a small tree written in YAML::
     {fact: sex, is: female}  /  {fact: x, in: [a, b]}
     {fact: last_cart, within: 6 months}               date on or after the same day 6 months ago
     {fact: last_cancer, within_less_than: 5 years}    strictly less than 5 years ago
-    {medicines: {from: [current_medicines, past_medicines], classes: [immunosuppressant, biologic],
-                 min_count: 2, each_at_least: 3 months}}
+    {medicines: {...}}                                 counting medicines (criteria/medicine_rule.py)
     {dose_per_kg: {dose: peak_steroid_dose, weight: body_weight}, above: 1 mg/kg/day}
 
 Children of ``all``/``any`` are gates, read left to right: while the first undecided child
@@ -19,20 +18,24 @@ question first (``sex`` before ``pregnant``).
 
 Evaluation is Kleene logic with two kinds of unknown: MISSING (not asked yet: ask) and
 UNSURE (asked, but the answer cannot be placed: a person decides).
+
+A decided outcome may also say when it will change by itself (``flips_on``): a date window
+passes ("rituximab 3 weeks ago" stops counting after a month), and a medicine taken now
+grows longer ("mycophenolate for 10 weeks" reaches 12 weeks). The evaluator turns such a
+rule-out into "not yet", with the date from which the patient may qualify.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
 from criteria.lexicon import Lexicon
 from criteria.quantities import Quantity, age_on, shift_back
-from criteria.values import NEVER, Dose, Fact, MedicineUse
+from criteria.values import NEVER, Dose, Fact
 
 
 class Truth(Enum):
@@ -46,21 +49,32 @@ class Truth(Enum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a rule decided, which facts decided it, and which facts to ask next."""
+    """What a rule decided, which facts decided it, and which facts to ask next.
+
+    ``flips_on``: the first day on which a decided (TRUE/FALSE) outcome turns by itself, when
+    only time changes; None when it never does. ``assumed``: the medicine-list facts whose
+    implied durations ("the question asked for 3 months or more") the outcome relied on.
+    """
 
     truth: Truth
     used: frozenset[str] = frozenset()
     ask: tuple[str, ...] = ()
+    flips_on: date | None = None
+    assumed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a rule reads: the answers, the screening date, the lexicon, implied durations."""
+    """Everything a rule reads: the answers, the screening date, the lexicon, implied durations.
+
+    ``ongoing``: medicine-list facts of medicines taken now, whose durations keep growing.
+    """
 
     facts: Mapping[str, Fact]
     today: date
     lexicon: Lexicon
     implied_days: Mapping[str, float]
+    ongoing: frozenset[str] = field(default_factory=frozenset)
 
 
 class Rule:
@@ -109,19 +123,34 @@ class AnyOf(Rule):
         return _dedupe([f for c in self.children for f in c.fact_ids()])
 
 
+def latest(days: Iterable[date | None]) -> date | None:
+    """When every one of these has turned: None if one never does."""
+    found = list(days)
+    return None if not found or None in found else max(d for d in found if d is not None)
+
+
+def earliest(days: Iterable[date | None]) -> date | None:
+    """When the first of these turns: None if none ever does."""
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
 def _combine(outcomes: list[Outcome], *, decisive: Truth) -> Outcome:
     decided = [o for o in outcomes if o.truth is decisive]
+    assumed = frozenset().union(*(o.assumed for o in outcomes))
     if decided:
         # The first decisive child is the reason; later ones are not needed to explain it.
-        return Outcome(decisive, decided[0].used)
+        # The decision stands until every decisive child has turned.
+        return Outcome(decisive, decided[0].used, flips_on=latest(o.flips_on for o in decided), assumed=assumed)
     used = frozenset().union(*(o.used for o in outcomes))
     missing = [o for o in outcomes if o.truth is Truth.MISSING]
     if missing:
         return Outcome(Truth.MISSING, used, missing[0].ask)
     if any(o.truth is Truth.UNSURE for o in outcomes):
-        return Outcome(Truth.UNSURE, used)
+        return Outcome(Truth.UNSURE, used, assumed=assumed)
     other = Truth.TRUE if decisive is Truth.FALSE else Truth.FALSE
-    return Outcome(other, used)
+    # Every child holds the other way: the first of them to turn turns the whole.
+    return Outcome(other, used, flips_on=earliest(o.flips_on for o in outcomes), assumed=assumed)
 
 
 @dataclass(frozen=True)
@@ -134,14 +163,14 @@ class Not(Rule):
         """Swap TRUE and FALSE."""
         out = self.child.evaluate(ctx)
         swap = {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}
-        return Outcome(swap.get(out.truth, out.truth), out.used, out.ask)
+        return Outcome(swap.get(out.truth, out.truth), out.used, out.ask, out.flips_on, out.assumed)
 
     def fact_ids(self) -> tuple[str, ...]:
         """Facts of the child."""
         return self.child.fact_ids()
 
 
-def _read(ctx: Context, fact_id: str) -> Fact | Outcome:
+def read_fact(ctx: Context, fact_id: str) -> Fact | Outcome:
     """The fact, or the Outcome that stands in for it when it is missing or unsure."""
     fact = ctx.facts.get(fact_id)
     if fact is None:
@@ -170,11 +199,22 @@ class FactTest(Rule):
 
     def evaluate(self, ctx: Context) -> Outcome:
         """Compare the fact's value with the rule's bounds."""
-        got = _read(ctx, self.fact)
+        got = read_fact(ctx, self.fact)
         if isinstance(got, Outcome):
             return got
         used = frozenset({self.fact})
-        return Outcome(_truth(self._holds(got.value, ctx.today)), used)
+        holds = self._holds(got.value, ctx.today)
+        return Outcome(_truth(holds), used, flips_on=self._window_ends(got.value, ctx.today) if holds else None)
+
+    def _window_ends(self, value: object, today: date) -> date | None:
+        """The first day a date inside a ``within`` window is outside it."""
+        window = self.within or self.within_less_than
+        if window is None or not isinstance(value, date):
+            return None
+        day = date.fromordinal(max(today.toordinal(), value.toordinal() + round(window.in_days()) - 3))
+        while self._holds(value, day):
+            day += timedelta(days=1)
+        return day
 
     def _holds(self, value: object, today: date) -> bool:
         if self.equals:
@@ -219,101 +259,6 @@ def _bound_value(bound: Quantity) -> float:
 
 
 @dataclass(frozen=True)
-class MedicineTest(Rule):
-    """Counts medicines of some classes across one or more medicine-list facts.
-
-    Each listed medicine is *sure* (in a wanted class and long enough), *out* (another class
-    or known too short) or *maybe* (a name we cannot place, or a duration not given). The
-    rule holds when the sure ones suffice, fails when even every maybe would not, and is
-    unknown in between.
-    """
-
-    sources: tuple[str, ...]
-    classes: tuple[str, ...]
-    min_count: int = 1
-    each_at_least: Quantity | None = None
-    total_more_than: Quantity | None = None
-
-    def evaluate(self, ctx: Context) -> Outcome:
-        """Three-valued count (and cumulative duration) over the listed medicines."""
-        items: list[tuple[MedicineUse, float | None]] = []
-        pending: list[Outcome] = []
-        used: set[str] = set()
-        for source in self.sources:
-            got = _read(ctx, source)
-            if isinstance(got, Outcome):
-                pending.append(got)
-                used |= got.used
-                continue
-            used.add(source)
-            assert isinstance(got.value, tuple)
-            implied = ctx.implied_days.get(source)
-            items.extend((use, implied) for use in got.value)
-        # One agent named twice (CellCept now, "mycophenolate" in the past) is one medicine.
-        groups: dict[str, list[tuple[MedicineUse, float | None]]] = {}
-        for use, implied in items:
-            key = ctx.lexicon.agent_of(use.medicine) if use.medicine else "?" + use.said.strip().casefold()
-            groups.setdefault(key, []).append((use, implied))
-        sure = maybe = 0
-        low = high = 0.0
-        for entries in groups.values():
-            first = entries[0][0].medicine
-            in_class = ctx.lexicon.membership(first, self.classes) if first else None
-            if in_class is False:
-                continue
-            checks = [self._long_enough(use.duration_days, implied) for use, implied in entries]
-            long_enough = True if True in checks else False if all(c is False for c in checks) else None
-            if long_enough is False:
-                continue
-            known = [use.duration_days for use, _ in entries if use.duration_days is not None]
-            floor = max([*known, *(implied or 0.0 for _, implied in entries)])
-            if in_class and long_enough:
-                sure += 1
-                low += floor
-            else:
-                maybe += 1
-            high += sum(known) if len(known) == len(entries) else math.inf
-        open_end = bool(pending)
-        verdicts = [self._count_verdict(sure, maybe, open_end)]
-        if self.total_more_than is not None:
-            limit = self.total_more_than.in_days()
-            if open_end:
-                high = math.inf
-            verdicts.append(Truth.TRUE if low > limit else Truth.FALSE if high <= limit else None)
-        frozen_used = frozenset(used)
-        if all(v is Truth.TRUE for v in verdicts):
-            return Outcome(Truth.TRUE, frozen_used)
-        if any(v is Truth.FALSE for v in verdicts):
-            return Outcome(Truth.FALSE, frozen_used)
-        missing = [p for p in pending if p.truth is Truth.MISSING]
-        if missing:
-            return Outcome(Truth.MISSING, frozen_used, missing[0].ask)
-        return Outcome(Truth.UNSURE, frozen_used)
-
-    def _long_enough(self, known: float | None, implied: float | None) -> bool | None:
-        if self.each_at_least is None:
-            return True
-        need = self.each_at_least.in_days()
-        if known is not None:
-            # Half a day of slack absorbs month/week rounding ("3 months" vs 91.3 days).
-            return known + 0.5 >= need
-        if implied is not None and implied + 0.5 >= need:
-            return True
-        return None
-
-    def _count_verdict(self, sure: int, maybe: int, open_end: bool) -> Truth | None:
-        if sure >= self.min_count:
-            return Truth.TRUE
-        if not open_end and sure + maybe < self.min_count:
-            return Truth.FALSE
-        return None
-
-    def fact_ids(self) -> tuple[str, ...]:
-        """The medicine-list facts."""
-        return self.sources
-
-
-@dataclass(frozen=True)
 class DosePerKg(Rule):
     """A glucocorticoid dose per kilogram of body weight (prednisone mg/kg/day)."""
 
@@ -324,14 +269,14 @@ class DosePerKg(Rule):
 
     def evaluate(self, ctx: Context) -> Outcome:
         """Dose first: a dose of 0 decides without asking the weight."""
-        dose = _read(ctx, self.dose)
+        dose = read_fact(ctx, self.dose)
         if isinstance(dose, Outcome):
             return dose
         assert isinstance(dose.value, Dose)
         mg = dose.value.prednisone_mg_per_day
         if mg == 0:
             return Outcome(Truth.FALSE, frozenset({self.dose}))
-        weight = _read(ctx, self.weight)
+        weight = read_fact(ctx, self.weight)
         if isinstance(weight, Outcome):
             return Outcome(weight.truth, weight.used | {self.dose}, weight.ask)
         kg = _as_number(weight.value, ctx.today)

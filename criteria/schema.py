@@ -36,6 +36,8 @@ class Answer(_Strict):
     min: float | None = None
     max: float | None = None
     implied_min_duration: str | None = None
+    # A list of medicines taken now: their durations keep growing, so "too short" is "not yet".
+    ongoing: bool | None = None
     medicine_class: str | None = None
 
     @root_validator(skip_on_failure=True)
@@ -45,12 +47,12 @@ class Answer(_Strict):
             "choice": {"choices"},
             "number": {"unit", "min", "max"},
             "age": {"min", "max"},
-            "medicine_list": {"implied_min_duration"},
+            "medicine_list": {"implied_min_duration", "ongoing"},
             "dose": {"medicine_class", "max"},
         }
         extra = {
             k
-            for k in ("choices", "unit", "min", "max", "implied_min_duration", "medicine_class")
+            for k in ("choices", "unit", "min", "max", "implied_min_duration", "ongoing", "medicine_class")
             if values.get(k) is not None
         } - allowed.get(str(kind), set())
         if extra:
@@ -100,6 +102,9 @@ class CriterionDef(_Strict):
     # "Not sure" on a criterion the site also checks: the site settles it (default), or a
     # coordinator talks to the patient first ("coordinator").
     if_unsure: Literal["site", "coordinator"] = "site"
+    # When this holds the criterion is judged; when it fails the criterion does not apply
+    # (not_applicable), and nothing goes on the site's list for it.
+    applies_when: Rule | None = None
     rule: Rule | None = None
     rule_out_rate: float = Field(0.0, ge=0.0, le=1.0)
     note: str | None = None
@@ -107,6 +112,10 @@ class CriterionDef(_Strict):
     @validator("rule", pre=True)
     def _parse_rule(cls, value: object) -> Rule | None:
         return None if value is None else parse_rule(value)
+
+    @validator("applies_when", pre=True)
+    def _parse_gate(cls, value: object) -> Rule | None:
+        return None if value is None else parse_rule(value, "applies_when")
 
     @validator("cohorts")
     def _some_cohort(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -130,6 +139,8 @@ class CriterionDef(_Strict):
             raise ValueError(f"assessed_by {by!r} needs 'site_check' (what the site verifies)")
         if by == "patient" and values.get("site_check"):
             raise ValueError("assessed_by 'patient' takes no 'site_check'; use 'both'")
+        if values.get("applies_when") is not None and not has_rule:
+            raise ValueError("applies_when needs a 'rule' to apply")
         if values.get("if_unsure") == "coordinator" and by != "both":
             raise ValueError("if_unsure applies to assessed_by 'both' ('patient' always goes to a coordinator)")
         return values
@@ -164,6 +175,8 @@ class TrialMeta(_Strict):
     cohort_fact: str
     cohorts: dict[str, Cohort]
     min_confidence_to_rule_out: float = Field(0.8, ge=0.0, le=1.0)
+    # A rule-out that ends by itself within this long is "not yet" (recontact then), not "not a fit".
+    recontact_within: str | None = None
 
     @validator("cohorts")
     def _cohort_ids(cls, value: dict[str, Cohort]) -> dict[str, Cohort]:

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from criteria.errors import Code, TrialFileError
 from criteria.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from criteria.medicine_rule import MedicineTest
 from criteria.quantities import Quantity
-from criteria.rules import DosePerKg, FactTest, MedicineTest, Rule, walk
+from criteria.rules import DosePerKg, FactTest, Rule, walk
 from criteria.schema import CriterionDef, FactDef, TrialFile
 from criteria.values import NEVER
 from criteria.yamlfile import describe_validation_error, read_yaml
@@ -35,6 +36,10 @@ class Trial:
             for f in data.facts
             if f.answer.implied_min_duration
         }
+        self.ongoing: frozenset[str] = frozenset(f.id for f in data.facts if f.answer.ongoing)
+        self.recontact_within: Quantity | None = (
+            Quantity.parse(self.meta.recontact_within) if self.meta.recontact_within else None
+        )
 
     @property
     def id(self) -> str:
@@ -63,7 +68,9 @@ class Trial:
 
     def facts_of(self, criterion: CriterionDef) -> tuple[str, ...]:
         """The facts a criterion needs, in the order its rule reads them."""
-        return criterion.rule.fact_ids() if criterion.rule else ()
+        gate = criterion.applies_when.fact_ids() if criterion.applies_when else ()
+        rule = criterion.rule.fact_ids() if criterion.rule else ()
+        return tuple(dict.fromkeys((*gate, *rule)))
 
 
 def trial_path(trial_id: str) -> Path:
@@ -110,6 +117,12 @@ def _labels(raw: Any) -> dict[tuple[Any, ...], str]:
 
 def _cross_check(data: TrialFile, lexicon: Lexicon) -> Iterator[str]:
     facts = {f.id: f for f in data.facts}
+    if data.trial.recontact_within is not None:
+        try:
+            if Quantity.parse(data.trial.recontact_within).dimension != "time":
+                raise ValueError
+        except Exception:
+            yield f"trial.recontact_within: {data.trial.recontact_within!r} is not a length of time"
     yield from _duplicates("facts", [f.id for f in data.facts])
     yield from _duplicates("criteria", [c.id for c in data.criteria])
     yield from _duplicates("checks", [c.id for c in data.checks])
@@ -148,6 +161,8 @@ def _cross_check(data: TrialFile, lexicon: Lexicon) -> Iterator[str]:
             yield f"{where}.cohorts: 'all' stands alone"
         if crit.rule is not None:
             yield from _check_rule(crit.rule, f"{where}.rule", facts, lexicon, used)
+        if crit.applies_when is not None:
+            yield from _check_rule(crit.applies_when, f"{where}.applies_when", facts, lexicon, used)
     for check in data.checks:
         yield from _check_rule(check.when, f"checks.{check.id}.when", facts, lexicon, used)
     for fact_id in facts:

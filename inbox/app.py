@@ -239,7 +239,8 @@ class Inbox:
     async def queue(self, request: Request) -> Response:
         """The queue page."""
         context = await self.queue_context(request)
-        return self.render(request, "queue.html", {**context, "cohorts": self.cohorts})
+        recontact = await self.db(lambda s: views.recontact_items(session=s))
+        return self.render(request, "queue.html", {**context, "cohorts": self.cohorts, "recontact": recontact})
 
     @page()
     async def queue_items(self, request: Request) -> Response:

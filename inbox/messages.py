@@ -28,12 +28,14 @@ CRITERION_STATES = {
     "not_met": "Not met",
     "unknown": "Unknown",
     "site_verifies": "Site verifies",
+    "not_yet": "Not yet",
     "not_applicable": "Not applicable",
 }
 VERDICTS = {
     "not_eligible": "Not eligible",
     "needs_coordinator": "Needs a coordinator",
     "incomplete": "Incomplete",
+    "not_yet": "Not yet (a waiting period)",
     "likely_eligible": "Likely eligible",
 }
 # What a coordinator's action did (shown once after it, by code in the address).

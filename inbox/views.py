@@ -17,7 +17,7 @@ from criteria import FactError, evaluate, load_trial, make_fact
 from criteria.values import Fact
 from inbox import messages
 from store import channel_addresses, handoffs, records
-from store.models import Answer, Handoff
+from store.models import Answer, Handoff, Screening
 from store.transcript import Message, last_patient_messages, transcript
 
 # How many of the latest resolved handoffs the default queue checks for a patient who wrote again.
@@ -214,3 +214,29 @@ def live_part(*, session: Session, handoff: Handoff) -> tuple[list[Message], str
         transcript(session=session, conversation_id=handoff.conversation_id),
         messages.STATUSES.get(handoff.status, handoff.status),
     )
+
+
+@dataclass(frozen=True)
+class RecontactItem:
+    """A screening whose verdict is "not yet": when, who, and why, for the site's recontact list."""
+
+    screening: Screening
+    cohort: str
+    contact_given: bool
+    reasons: tuple[str, ...]
+
+
+def recontact_items(*, session: Session) -> list[RecontactItem]:
+    """Patients who may qualify later, the soonest first, with their reasons."""
+    items = []
+    for screening in records.to_recontact(session=session):
+        result = records.latest_result(session=session, screening_id=screening.id)
+        items.append(
+            RecontactItem(
+                screening=screening,
+                cohort=screening.cohort or "",
+                contact_given=records.has_contact(session=session, screening_id=screening.id),
+                reasons=tuple(result.reasons) if result else (),
+            )
+        )
+    return items

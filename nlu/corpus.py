@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from criteria import Trial, make_fact
+from criteria.schema import FactDef
 from criteria.values import Value
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "nlu" / "corpus"
@@ -45,16 +46,46 @@ class Entry:
     note: str | None = None
 
 
-def load(corpus: Path = CORPUS) -> list[Entry]:
-    """Every entry of every corpus file, in file order."""
+RETIRED = "retired.yaml"  # questions the trial no longer asks, as they were
+
+
+def load(corpus: Path = CORPUS, *, retired: bool = False) -> list[Entry]:
+    """Every entry of every corpus file, in file order.
+
+    Answers to questions the trial no longer asks (``retired.yaml``) are left out, unless
+    ``retired``: a reader's own tests may still read them.
+    """
+    gone = set(retired_questions(corpus))
     entries = []
     for name in FILES:
         path = corpus / name
         if not path.exists():
             continue
         for index, raw in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
-            entries.append(Entry(file=name, index=index, **raw))
+            entry = Entry(file=name, index=index, **raw)
+            if retired or entry.question not in gone:
+                entries.append(entry)
     return entries
+
+
+def retired_questions(corpus: Path = CORPUS) -> dict[str, FactDef]:
+    """The retired questions of a corpus, by id (empty when it has none)."""
+    path = corpus / RETIRED
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if set(raw) != {"questions"}:
+        raise ValueError(f"{path}: expected one key, questions")
+    facts = [FactDef.parse_obj(item) for item in raw["questions"]]
+    return {fact.id: fact for fact in facts}
+
+
+def question(trial: Trial, question_id: str, corpus: Path = CORPUS) -> FactDef:
+    """The question an entry answers: the trial's, or a retired one of the corpus."""
+    found = trial.facts.get(question_id) or retired_questions(corpus).get(question_id)
+    if found is None:
+        raise KeyError(f"no question {question_id!r} in {trial.id} or {corpus / RETIRED}")
+    return found
 
 
 def precision(answer_type: str, expect: Any) -> str | None:
@@ -92,5 +123,5 @@ def engine_form(answer_type: str, expect: Any) -> Any:
 
 def expected_value(trial: Trial, entry: Entry) -> Value:
     """The label as the engine's typed value (raises ``FactError`` if the engine refuses it)."""
-    fact = trial.facts[entry.question]
+    fact = question(trial, entry.question)
     return make_fact(fact, engine_form(fact.answer.type, entry.expect), today=TODAY, lexicon=trial.lexicon).value

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +93,9 @@ class Screening(Base):
     state = Column(String(32), nullable=False, default="in_progress")
     consent_at = Column(UTCDateTime())
     cohort = Column(String(32))
+    # "Not yet": the day the last waiting period ends, so the site can recontact the patient
+    # (set from the current verdict; None when the verdict is not "not yet").
+    recontact_after = Column(Date, index=True)
     created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -149,6 +152,7 @@ class ScreeningResult(Base):
     reasons = Column(JSON, nullable=False, default=list)
     site_to_verify = Column(JSON, nullable=False, default=list)
     criteria = Column(JSON, nullable=False, default=list)  # per-criterion state snapshot
+    recontact_after = Column(Date)  # for "not_yet": from when the patient may qualify
     created_at = Column(UTCDateTime(), nullable=False, default=utcnow)
 
     screening = relationship("Screening", back_populates="results")

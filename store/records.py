@@ -6,7 +6,7 @@ line) lands together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import func, select
@@ -15,13 +15,17 @@ from sqlalchemy.orm import Session
 from store.models import Answer, AuditEvent, Contact, Handoff, Screening, ScreeningResult, utcnow
 
 
-class ResultRecord(TypedDict):
-    """The verdict as stored (the wire shape of ``criteria.Result``)."""
-
+class _ResultFields(TypedDict):
     status: str
     reasons: list[str]
     site_to_verify: list[str]
     criteria: list[dict[str, Any]]
+
+
+class ResultRecord(_ResultFields, total=False):
+    """The verdict as stored (the wire shape of ``criteria.Result``)."""
+
+    recontact_after: date | None
 
 
 def start_screening(
@@ -129,14 +133,17 @@ def current_answers(*, session: Session, screening_id: str) -> dict[str, Answer]
 
 
 def record_result(*, session: Session, screening: Screening, result: ResultRecord) -> ScreeningResult:
-    """Store a verdict of the evaluator."""
+    """Store a verdict of the evaluator; a "not yet" one also dates the screening's recontact."""
+    recontact = result.get("recontact_after") if result["status"] == "not_yet" else None
     row = ScreeningResult(
         screening_id=screening.id,
         status=result["status"],
         reasons=list(result["reasons"]),
         site_to_verify=list(result["site_to_verify"]),
         criteria=list(result["criteria"]),
+        recontact_after=recontact,
     )
+    screening.recontact_after = recontact
     session.add(row)
     session.flush()
     return row
@@ -252,3 +259,20 @@ def audit(
     )
     session.add(event)
     return event
+
+
+def to_recontact(*, session: Session, limit: int = 200) -> list[Screening]:
+    """Screenings whose current verdict is "not yet", the soonest recontact first."""
+    query = (
+        select(Screening)
+        .where(Screening.recontact_after.is_not(None), Screening.state != "withdrawn")
+        .order_by(Screening.recontact_after, Screening.id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def has_contact(*, session: Session, screening_id: str) -> bool:
+    """Whether the patient left contact details in this screening."""
+    found = session.execute(select(Contact.id).where(Contact.screening_id == screening_id).limit(1)).first()
+    return found is not None

@@ -33,7 +33,6 @@ def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
         ("condition", [{"entity": "choice", "role": "condition", "value": "ssc"}], Reading("ssc")),
         # The other types: the entity of ENTITY_OF, its value and confidence as given.
         ("age", [{"entity": "age", "value": 42, "confidence_entity": 1.0}], Reading(42)),
-        ("body_weight", [{"entity": "weight", "value": "154 lb"}], Reading("154 lb")),
         ("current_steroid_dose", [{"entity": "dose", "value": "none"}], Reading("none")),
         (
             "past_medicines",

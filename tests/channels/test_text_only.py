@@ -92,3 +92,14 @@ def test_the_result_card_as_text() -> None:
     ]
     likely = result_text({"status": "likely_eligible", "reasons": [], "site_to_verify": ["a", "b"]})
     assert "may be able to join" in likely and "still check some things" in likely
+
+
+def test_a_not_yet_card_as_text() -> None:
+    reason = "People who had CAR-T therapy in the last 6 months cannot join. You may be able to join from 6 April 2027."
+    text = result_text({"status": "not_yet", "reasons": [reason], "recontact_after": "2027-04-06"})
+    assert text.splitlines() == [
+        "Result: you may be able to join this study, but not yet.",
+        f"- {reason}",
+        "The study team can contact you when that time has passed.",
+        "This is a pre-screen, not a medical decision.",
+    ]

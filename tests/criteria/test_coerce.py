@@ -8,8 +8,21 @@ import pytest
 from criteria import NEVER, UNSURE, Dose, MedicineUse, Trial, coerce, make_fact
 from criteria.errors import Code, FactError
 from criteria.quantities import Quantity
+from criteria.schema import FactDef
 
-# One fact of each answer type in NCT07193810.
+# A body-weight question: NCT07193810 no longer asks one (the site checks the steroid dose
+# per kg), but the engine keeps the number type for other trials.
+BODY_WEIGHT = FactDef.parse_obj(
+    {
+        "id": "body_weight",
+        "question": "About how much do you weigh?",
+        "why": "The dose that counts as high depends on your weight.",
+        "explain": "Tell us your weight in kilograms or pounds.",
+        "answer": {"type": "number", "unit": "kg", "min": 25, "max": 300},
+    }
+)
+
+# One fact of each answer type (NCT07193810's, and the body weight above).
 BY_TYPE = {
     "yes_no": "transplant",
     "choice": "condition",
@@ -25,7 +38,8 @@ BY_TYPE = {
 @pytest.fixture
 def read(trial: Trial, today: date) -> Any:
     def _read(fact_id: str, raw: object) -> object:
-        return coerce(trial.facts[fact_id], raw, today=today, lexicon=trial.lexicon)
+        fact = BODY_WEIGHT if fact_id == "body_weight" else trial.facts[fact_id]
+        return coerce(fact, raw, today=today, lexicon=trial.lexicon)
 
     return _read
 
@@ -44,8 +58,9 @@ def reject(read: Any) -> Any:
 
 
 def test_the_table_covers_every_answer_type_of_the_trial(trial: Trial) -> None:
-    assert {f.answer.type for f in trial.facts.values()} == set(BY_TYPE)
-    assert all(trial.facts[fact_id].answer.type == kind for kind, fact_id in BY_TYPE.items())
+    assert {f.answer.type for f in trial.facts.values()} | {"number"} == set(BY_TYPE)
+    facts = {**trial.facts, "body_weight": BODY_WEIGHT}
+    assert all(facts[fact_id].answer.type == kind for kind, fact_id in BY_TYPE.items())
 
 
 @pytest.mark.parametrize("fact_id", BY_TYPE.values())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from criteria import State, Status, Trial, Unknown, evaluate
+from criteria.evaluator import Note
 from criteria.examples import IIM, SLE, SSC
 from tests.criteria.profiles import (
     PROFILES,
@@ -44,7 +46,7 @@ KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (SLE, {"age": months_ago(66 * 12)}, "inc-age"),  # 66th birthday today
     (SLE, {"age": 70}, "inc-age"),
     # --- which condition
-    (SLE, {"condition": "other"}, "inc-condition"),  # none of the three cohorts
+    (SLE, {"condition": "other", "condition_other": "something_else"}, "inc-condition"),  # none of the three
     # --- SLE steroid ceiling 40 mg/day prednisone, in equivalents
     (SLE, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 40.5}}, "sle-steroid-max"),
     (SLE, {"current_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 33}}, "sle-steroid-max"),
@@ -65,17 +67,10 @@ KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (SLE, {"past_medicines": [{"medicine": "methotrexate", "duration": "12 weeks"}]}, "sle-prior-therapy"),
     (SLE, {"past_medicines": ["Plaquenil"]}, "sle-prior-therapy"),  # an antimalarial does not count
     # --- background therapy for 12 weeks before dosing
-    (
-        SLE,
-        {"current_medicines": [{"medicine": "Plaquenil", "duration": "8 weeks"}], "past_medicines": ["mmf", "mtx"]},
-        "sle-background-therapy",
-    ),
     (SLE, {"current_medicines": "none", "past_medicines": ["mmf", "mtx"]}, "sle-background-therapy"),
     # --- SLE-only exclusions
-    (SLE, {"recent_kidney_flare": "yes"}, "exc-lupus-nephritis"),
     (SLE, {"dialysis": "yes"}, "exc-dialysis"),
     (SLE, {"recent_high_dose_steroid": "yes"}, "exc-high-dose-steroid"),
-    (SLE, {"last_nonstandard_sle_date": months_ago(3)}, "exc-nonstandard-sle"),  # exactly 3 months ago
     (
         SLE,
         {"current_medicines": [*SLE["current_medicines"], {"medicine": "Saphnelo", "duration": "5 months"}]},
@@ -83,21 +78,20 @@ KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     ),
     # --- IIM steroid ceiling 60 mg/day
     (IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 60.5}}, "iim-steroid-max"),
-    # --- IIM prior therapy: a peak above 1 mg/kg/day (strictly), a steroid and an immune drug for 3 months
-    (IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}}, "iim-prior-therapy"),  # 1.0 at 70 kg
-    (IIM, {"peak_steroid_dose": "none"}, "iim-prior-therapy"),
+    # --- IIM prior therapy: steroids at some time, and an immune drug for 3 months
+    (
+        IIM,
+        {
+            "current_medicines": [{"medicine": "methotrexate", "duration": "1 year"}],
+            "past_medicines": "none",
+            "ever_steroids": "no",
+        },
+        "iim-prior-therapy",  # never had steroids for it: the only steroid answer that rules out
+    ),
     (
         IIM,
         {"current_medicines": [{"medicine": "prednisone", "duration": "1 year"}], "past_medicines": "none"},
         "iim-prior-therapy",  # no immunomodulatory drug at all
-    ),
-    (
-        IIM,
-        {
-            "current_medicines": [{"medicine": "prednisone", "duration": "2 months"}, "methotrexate"],
-            "past_medicines": "none",
-        },
-        "iim-prior-therapy",  # steroid for under 3 months
     ),
     (IIM, {"myositis_type": "inclusion_body"}, "exc-other-myositis-type"),
     (IIM, {"myositis_type": "juvenile"}, "exc-other-myositis-type"),
@@ -109,38 +103,24 @@ KNOCKOUTS: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (
         SSC,
         {
-            "current_medicines": [
-                {"medicine": "prednisone", "duration": "1 year"},
-                {"medicine": "mmf", "duration": "6 months"},
-            ]
+            "current_medicines": [{"medicine": "mmf", "duration": "1 year"}],
+            "past_medicines": "none",
+            "ever_steroids": "no",
         },
-        "ssc-prior-therapy",  # exactly 6 months is not more than 6
-    ),
-    (
-        SSC,
-        {"current_medicines": [{"medicine": "mmf", "duration": "1 year"}], "past_medicines": "none"},
         "ssc-prior-therapy",  # no glucocorticoid ever
     ),
     (SSC, {"ssc_pah_treated": "yes"}, "exc-ssc-pah"),
     (SSC, {"ssc_iv_nutrition": "yes"}, "exc-ssc-gut"),
     (SSC, {"ssc_gave": "yes"}, "exc-ssc-gave"),
     (SSC, {"ssc_renal_crisis": "yes"}, "exc-ssc-renal-crisis"),
-    # --- exclusions for everyone, with their time windows
-    (SSC, {"last_cart_date": months_ago(6)}, "exc-car-t"),  # exactly 6 months ago is within
-    (SSC, {"last_bcell_therapy_date": months_ago(1)}, "exc-b-cell-depletion"),  # exactly 1 month ago
-    (SSC, {"last_bcell_therapy_date": days_ago(10), "bcell_recovered": "no"}, "exc-b-cell-depletion"),
-    (SSC, {"last_live_vaccine_date": days_ago(28)}, "exc-live-vaccine"),  # 4 weeks to the day
+    # --- exclusions for everyone (the waiting periods are in NOT_YET below)
     (SSC, {"plans_live_vaccine": "yes"}, "exc-live-vaccine"),
-    (SSC, {"last_serious_infection_date": days_ago(14)}, "exc-infection"),  # 14 days to the day
-    (SSC, {"last_surgery_date": days_ago(28), "last_surgery_major": "yes"}, "exc-surgery"),  # major, 4 weeks
-    (SSC, {"last_surgery_date": days_ago(14), "last_surgery_major": "no"}, "exc-surgery"),  # minor, 2 weeks
-    (SSC, {"last_cancer_date": months_ago(60, extra_days=-1)}, "exc-cancer"),  # a day short of 5 years
-    (SSC, {"last_trial_date": days_ago(27)}, "exc-other-trial"),
+    (SSC, {"last_cancer_date": months_ago(12)}, "exc-cancer"),  # 4 years to wait: beyond recontact_within
     (SSC, {"transplant": "yes"}, "exc-transplant"),
     (SSC, {"recent_brain_event": "yes"}, "exc-cns"),
     (SSC, {"substance_problem": "yes"}, "exc-substance"),
     (SSC, {"recent_heart_event": "yes"}, "exc-heart"),
-    (SSC, {"hiv_hepatitis_syphilis": "yes"}, "exc-infection-serology"),
+    (SSC, {"infection_now": "yes"}, "exc-infection-serology"),
     (SSC, {"tuberculosis": "yes"}, "exc-tuberculosis"),
     (SSC, {"pregnant_or_breastfeeding": "yes"}, "exc-pregnancy"),
     (SSC, {"contraception_agreement": "no"}, "inc-contraception-female"),
@@ -157,6 +137,65 @@ def test_knockout(trial: Trial, profile: dict[str, Any], changes: dict[str, Any]
     assert reason in result.reasons
     # The facts that decided it are named, so a coordinator can see why.
     assert result.get(criterion).facts
+
+
+# Waiting periods: (profile, changed answers, criterion, the first day the patient may qualify).
+# The listing counts each window to the first dose, so these are "not yet", never "not a fit".
+NOT_YET: list[tuple[dict[str, Any], dict[str, Any], str, str]] = [
+    (SSC, {"last_cart_date": months_ago(6)}, "exc-car-t", "2026-11-26"),  # exactly 6 months ago
+    (SSC, {"last_bcell_therapy_date": months_ago(1)}, "exc-b-cell-depletion", "2026-11-26"),  # exactly 1 month ago
+    (SSC, {"last_bcell_therapy_date": days_ago(21), "bcell_recovered": "no"}, "exc-b-cell-depletion", "2026-12-05"),
+    (SSC, {"last_live_vaccine_date": days_ago(28)}, "exc-live-vaccine", "2026-11-26"),  # 4 weeks to the day
+    (SSC, {"last_serious_infection_date": days_ago(14)}, "exc-infection", "2026-11-26"),  # 14 days to the day
+    (SSC, {"last_surgery_date": days_ago(28), "last_surgery_major": "yes"}, "exc-surgery", "2026-11-26"),
+    (SSC, {"last_surgery_date": days_ago(10), "last_surgery_major": "no"}, "exc-surgery", "2026-11-30"),
+    (SSC, {"last_trial_date": days_ago(27)}, "exc-other-trial", "2026-11-27"),
+    (SLE, {"last_nonstandard_sle_date": months_ago(3)}, "exc-nonstandard-sle", "2026-11-26"),
+    (SSC, {"last_cancer_date": months_ago(60, extra_days=-1)}, "exc-cancer", "2026-11-26"),  # 5 years tomorrow
+    # a medicine taken now, not yet for 12 weeks (8 weeks of Plaquenil: 4 weeks to go)
+    (
+        SLE,
+        {
+            "current_medicines": [{"medicine": "Plaquenil", "duration": "8 weeks"}],
+            "past_medicines": ["mmf", "mtx"],
+            "current_steroid_dose": "none",
+        },
+        "sle-background-therapy",
+        "2026-12-23",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("profile", "changes", "criterion", "after"), NOT_YET, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_waiting_period_is_not_yet(
+    trial: Trial, profile: dict[str, Any], changes: dict[str, Any], criterion: str, after: str
+) -> None:
+    result = judge(trial, profile, **changes)
+    item = result.get(criterion)
+    assert item.state is State.NOT_YET
+    assert item.recontact_after is not None and item.recontact_after.isoformat() == after
+    assert result.status is Status.NOT_YET
+    assert result.recontact_after == item.recontact_after
+    # The reason says what and from when, in plain words.
+    assert trial.criterion(criterion).reason_not_met in result.reasons[0]
+    assert "You may be able to join from" in result.reasons[0]
+    if "current_medicines" in changes:
+        return  # a duration is as said on the screening date; the recontact re-screens it
+    # On that day, the same dates no longer rule the patient out; the day before, they still do.
+    answers = facts_for(trial, complete(trial, profile, **changes))
+    later = evaluate(trial, answers, item.recontact_after)
+    assert later.get(criterion).state in {State.MET, State.SITE_VERIFIES}
+    before = evaluate(trial, answers, item.recontact_after - timedelta(days=1))
+    assert before.get(criterion).state is State.NOT_YET
+
+
+def test_a_rule_out_beats_a_wait(trial: Trial) -> None:
+    result = judge(trial, SSC, last_cart_date=months_ago(1), transplant="yes")
+    assert result.get("exc-car-t").state is State.NOT_YET
+    assert result.status is Status.NOT_ELIGIBLE
+    assert result.recontact_after is not None  # kept, though the status is the rule-out
 
 
 # (profile, changed answers, criterion that must NOT be ruled out: the other side of each boundary)
@@ -188,12 +227,14 @@ PASSES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (SLE, {"past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}]}, "sle-prior-therapy"),
     (SLE, {"past_medicines": ["Benlysta"]}, "sle-prior-therapy"),  # a biologic counts
     (IIM, {"current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 60}}, "iim-steroid-max"),
-    (IIM, {"peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 71}}, "iim-prior-therapy"),
-    (IIM, {"peak_steroid_dose": {"medicine": "methylprednisolone", "mg_per_day": 60}}, "iim-prior-therapy"),
     (
         IIM,
-        {"body_weight": "154 lb", "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 70}},
-        "iim-prior-therapy",
+        {
+            "current_medicines": [{"medicine": "methotrexate", "duration": "1 year"}],
+            "past_medicines": "none",
+            "ever_steroids": "yes",
+        },
+        "iim-prior-therapy",  # a steroid course not in either list still counts: the site checks the dose
     ),
     (IIM, {"past_medicines": ["Xeljanz"]}, "iim-prior-therapy"),  # a small molecule counts for IIM
     (SSC, {"ssc_diagnosis_date": months_ago(60)}, "ssc-duration"),  # exactly 5 years
@@ -209,6 +250,16 @@ PASSES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
             "past_medicines": [{"medicine": "methotrexate", "duration": "3 months"}],
         },
         "ssc-prior-therapy",  # 4 + 3 = 7 months in total
+    ),
+    (
+        SSC,
+        {
+            "current_medicines": [
+                {"medicine": "prednisone", "duration": "1 year"},
+                {"medicine": "mmf", "duration": "6 months"},
+            ]
+        },
+        "ssc-prior-therapy",  # "6 months" reported against "more than 6 months": the site checks
     ),
     (SSC, {"last_cart_date": months_ago(6, extra_days=1)}, "exc-car-t"),
     (SSC, {"last_bcell_therapy_date": months_ago(1, extra_days=1)}, "exc-b-cell-depletion"),
@@ -256,10 +307,12 @@ UNSURE_CASES: list[tuple[dict[str, Any], str, str, State]] = [
     (SLE, "dialysis", "exc-dialysis", State.UNKNOWN),
     (SLE, "last_cart_date", "exc-car-t", State.UNKNOWN),
     (SLE, "condition", "inc-condition", State.UNKNOWN),
+    (SLE, "condition_other", "inc-condition", State.UNKNOWN),
     # the site tests for TB, but the trial file asks a coordinator to talk to an unsure patient first
     (SLE, "tuberculosis", "exc-tuberculosis", State.UNKNOWN),
     # the site checks these anyway (tests, records), so "not sure" passes to the site
-    (SLE, "hiv_hepatitis_syphilis", "exc-infection-serology", State.SITE_VERIFIES),
+    (SLE, "infection_now", "exc-infection-serology", State.UNKNOWN),  # a coordinator first (review item 9)
+    (SLE, "recent_brain_event", "exc-cns", State.UNKNOWN),  # a coordinator first (review item 11)
     (SLE, "pregnant_or_breastfeeding", "exc-pregnancy", State.SITE_VERIFIES),
     (SSC, "ssc_type", "ssc-diagnosis", State.SITE_VERIFIES),
     (SLE, "bcell_recovered", "exc-b-cell-depletion", State.SITE_VERIFIES),
@@ -272,12 +325,21 @@ def test_not_sure_is_never_no(trial: Trial, profile: dict[str, Any], fact: str, 
     changes: dict[str, Any] = {fact: "unsure"}
     if fact == "bcell_recovered":
         changes["last_bcell_therapy_date"] = days_ago(10)  # only then does the answer matter
+    if fact == "condition_other":
+        changes["condition"] = "other"
+    if fact == "condition":
+        changes["condition_other"] = "something_else"  # asked too: it may name a close condition
     result = judge(trial, profile, **changes)
     assert result.get(criterion).state is state
     assert result.status is not Status.NOT_ELIGIBLE
     if state is State.UNKNOWN:
         assert result.get(criterion).unknown is Unknown.UNSURE
         assert result.status is Status.NEEDS_COORDINATOR
+    else:
+        # Review item 13: the site's list says the patient was not sure, unlike a plain "no".
+        assert result.get(criterion).note is Note.UNSURE
+        assert result.get(criterion).reason.startswith("You were not sure about this")
+        assert result.get(criterion).reason in result.site_to_verify
 
 
 def test_not_sure_to_everything_rules_nobody_out(trial: Trial) -> None:
@@ -296,9 +358,13 @@ def test_low_confidence_answer_never_rules_out_on_its_own(trial: Trial) -> None:
     assert clear_reading.status is Status.NOT_ELIGIBLE
 
 
-def test_low_confidence_answer_that_passes_is_kept(trial: Trial) -> None:
+def test_low_confidence_pass_goes_to_the_site_with_a_note(trial: Trial) -> None:
+    # The site tests for TB anyway: a doubtful "no" is on its list, marked as doubtful.
     facts = facts_for(trial, complete(trial, SLE), tuberculosis={"confidence": 0.5})
-    assert evaluate(trial, facts, TODAY).status is Status.LIKELY_ELIGIBLE
+    result = evaluate(trial, facts, TODAY)
+    assert result.get("exc-tuberculosis").state is State.SITE_VERIFIES
+    assert result.get("exc-tuberculosis").note is Note.DOUBT
+    assert any(r.startswith("We were not sure we understood") for r in result.site_to_verify)
 
 
 def test_self_contradicting_answer_goes_to_a_person(trial: Trial) -> None:
@@ -354,6 +420,6 @@ def test_cohort_questions_wait_for_the_cohort(trial: Trial) -> None:
 
 def test_evaluation_depends_on_the_screening_date_not_the_clock(trial: Trial) -> None:
     facts = facts_for(trial, complete(trial, SSC, last_cart_date=months_ago(6)))
-    assert evaluate(trial, facts, TODAY).get("exc-car-t").state is State.NOT_MET
+    assert evaluate(trial, facts, TODAY).get("exc-car-t").state is State.NOT_YET
     later = TODAY.replace(day=26)
     assert evaluate(trial, facts, later).get("exc-car-t").state is State.MET

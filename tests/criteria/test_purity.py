@@ -147,23 +147,23 @@ _VALID = {fact_id: _valid_answer(fact) for fact_id, fact in TRIAL.facts.items()}
 # near-eligible states a purely random patient almost never gets to.
 _CLEAN_ANSWERS = [
     {
-        "condition": "sle", "sex": "female", "age": 34, "contraception_agreement": "yes",
+        "condition": "sle", "sex": "female", "age": 34, "contraception_agreement": "yes", "infection_now": "no",
         "current_medicines": [
             {"medicine": "CellCept", "duration": "2 years"}, {"medicine": "pred", "duration": "1 year"},
         ],
         "past_medicines": ["Rituxan"], "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10},
     },
     {
-        "condition": "iim", "sex": "male", "age": 50, "myositis_type": "dermatomyositis", "body_weight": 70,
+        "condition": "iim", "sex": "male", "age": 50, "myositis_type": "dermatomyositis",
         "current_medicines": [{"medicine": "MTX", "duration": "2 years"}, {"medicine": "pred", "duration": "1 year"}],
         "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10}, "contraception_agreement": "yes",
-        "peak_steroid_dose": {"medicine": "prednisone", "mg_per_day": 80}, "past_medicines": "none",
+        "infection_now": "no", "past_medicines": "none",
     },
     {
         "condition": "ssc", "sex": "female", "age": 50, "ssc_type": "diffuse", "ssc_diagnosis_date": {"ago": "2 years"},
         "current_medicines": [{"medicine": "MMF", "duration": "1 year"}, {"medicine": "pred", "duration": "1 year"}],
         "current_steroid_dose": {"medicine": "prednisone", "mg_per_day": 10}, "contraception_agreement": "yes",
-        "past_medicines": "none",
+        "infection_now": "no", "past_medicines": "none",
     },
 ]  # fmt: skip
 _CLEAN = [run_screening(TRIAL, answers, TODAY, defaults=CLEAR_BY_TYPE) for answers in _CLEAN_ANSWERS]

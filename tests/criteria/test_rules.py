@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from criteria import NEVER, UNSURE, Dose, Fact, MedicineUse
 from criteria.lexicon import Lexicon
+from criteria.medicine_rule import MedicineTest
 from criteria.quantities import Quantity
 from criteria.ruleparse import parse_rule
 from criteria.rules import (
@@ -18,7 +19,6 @@ from criteria.rules import (
     Context,
     DosePerKg,
     FactTest,
-    MedicineTest,
     Not,
     Outcome,
     Rule,
@@ -43,9 +43,11 @@ class Fixed(Rule):
         return (self.name,)
 
 
-def ctx(lexicon: Lexicon, implied: dict[str, float] | None = None, **values: Any) -> Context:
+def ctx(
+    lexicon: Lexicon, implied: dict[str, float] | None = None, ongoing: frozenset[str] = frozenset(), **values: Any
+) -> Context:
     facts = {k: v if isinstance(v, Fact) else Fact(k, v) for k, v in values.items()}
-    return Context(facts=facts, today=TODAY, lexicon=lexicon, implied_days=implied or {})
+    return Context(facts=facts, today=TODAY, lexicon=lexicon, implied_days=implied or {}, ongoing=ongoing)
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,15 @@ TWO_IS = MedicineTest(("now", "past"), ("immunosuppressant", "biologic"), 2, Qua
     ("now", "past", "truth"),
     [
         (uses(("methotrexate", 200), ("rituximab", 100)), uses(), T),
-        (uses(("methotrexate", 200), ("rituximab", 60)), uses(), F),  # one is too short
+        (uses(("methotrexate", 200), ("belimumab", 60)), uses(), F),  # one is too short
+        # Review item 7: rituximab "2 weeks" (two infusions) was "too short" and ruled out;
+        # a drug given in infusions or pulses may be a whole course: a maybe for the site.
+        (uses(("methotrexate", 200), ("rituximab", 14)), uses(), U),
+        (uses(("methotrexate", 200), ("cyclophosphamide", 30)), uses(), U),  # monthly pulses
+        # Minor item: drugs the listing does not name (abatacept, baricitinib) counted in full.
+        (uses(("methotrexate", 200), ("abatacept", 400)), uses(), U),
+        (uses(("methotrexate", 200), ("ocrelizumab", 400)), uses(), U),
+        (uses(("methotrexate", 200), ("anifrolumab", 400)), uses(), U),  # review item 2
         (uses(("methotrexate", 200)), uses(("azathioprine", None)), T),  # past list implies 3 months
         (uses(("methotrexate", 200), ("azathioprine", None)), uses(), U),  # current, no duration: maybe
         (uses(("methotrexate", 200), ("???", 400)), uses(), U),  # a name we cannot place: maybe
@@ -153,7 +163,10 @@ CUMULATIVE = MedicineTest(("now", "past"), ("immunosuppressant", "biologic"), to
     ("now", "past", "truth"),
     [
         (uses(("mycophenolate_mofetil", 4 * 30.4375)), uses(("methotrexate", 3 * 30.4375)), T),  # 7 months
-        (uses(("mycophenolate_mofetil", 6 * 30.4375)), uses(), F),  # exactly 6: not more
+        # Minor item "boundaries": "6 months" against "more than 6 months" ruled out; patients
+        # round what they report, so a total exactly at the bound is for the site.
+        (uses(("mycophenolate_mofetil", 6 * 30.4375)), uses(), U),
+        (uses(("mycophenolate_mofetil", 5 * 30.4375)), uses(), F),  # 5 months is clearly short
         (uses(("mycophenolate_mofetil", 3 * 30.4375)), uses(("methotrexate", None)), U),  # at least 6, maybe more
         (uses(("mycophenolate_mofetil", None)), uses(), U),
     ],
@@ -161,6 +174,87 @@ CUMULATIVE = MedicineTest(("now", "past"), ("immunosuppressant", "biologic"), to
 def test_cumulative_duration(lexicon: Lexicon, now: Any, past: Any, truth: Truth) -> None:
     implied = {"past": Quantity(3, "month").in_days()}
     assert CUMULATIVE.evaluate(ctx(lexicon, implied, now=now, past=past)).truth is truth
+
+
+def test_a_date_window_says_when_it_ends(lexicon: Lexicon) -> None:
+    # Rituximab 3 weeks ago: inside "within 1 month" until the day after 1 month from it.
+    rule = FactTest("d", within=Quantity(1, "month"))
+    out = rule.evaluate(ctx(lexicon, d=TODAY - timedelta(days=21)))
+    assert (out.truth, out.flips_on) == (T, date(2026, 12, 5))
+    assert rule.evaluate(ctx(lexicon, d=date(2026, 11, 4))).truth is T
+    assert (
+        FactTest("d", within=Quantity(1, "month"))
+        .evaluate(
+            Context(
+                facts={"d": Fact("d", date(2026, 11, 4))}, today=date(2026, 12, 5), lexicon=lexicon, implied_days={}
+            )
+        )
+        .truth
+        is F
+    )
+    # A date outside the window, or never, does not flip by itself.
+    assert rule.evaluate(ctx(lexicon, d=NEVER)).flips_on is None
+    assert FactTest("d", within_less_than=Quantity(5, "year")).evaluate(ctx(lexicon, d=date(2024, 3, 1))).flips_on == (
+        date(2029, 3, 1)  # exactly 5 years on is no longer "< 5 years"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "flips_on"),
+    [
+        # all(...) that holds stops holding when its first child stops: minor surgery 10 days ago
+        (
+            AllOf((FactTest("a", within=Quantity(4, "week")), FactTest("a", within=Quantity(2, "week")))),
+            date(2026, 11, 30),
+        ),
+        # any(...) that holds stops only when every holding child has stopped
+        (
+            AnyOf((FactTest("a", within=Quantity(4, "week")), FactTest("a", within=Quantity(2, "week")))),
+            date(2026, 12, 14),
+        ),
+        # ... and never, when one holding child never stops
+        (AnyOf((FactTest("a", within=Quantity(2, "week")), FactTest("b", equals=(True,)))), None),
+        # all(...) with a child that holds for good still ends with the one that stops
+        (AllOf((FactTest("a", within=Quantity(2, "week")), Not(FactTest("b", equals=(False,))))), date(2026, 11, 30)),
+    ],
+)
+def test_combinations_carry_the_day_they_turn(lexicon: Lexicon, rule: Rule, flips_on: date | None) -> None:
+    out = rule.evaluate(ctx(lexicon, a=TODAY - timedelta(days=10), b=True))
+    assert out.truth is T
+    assert out.flips_on == flips_on
+
+
+def test_a_medicine_taken_now_is_long_enough_later(lexicon: Lexicon) -> None:
+    # Review item 6: mycophenolate for 10 weeks is "not yet", not "not a fit" (12 weeks needed).
+    rule = MedicineTest(("now",), ("immunosuppressant",), 1, Quantity(12, "week"))
+    now = uses(("mycophenolate_mofetil", 70))
+    out = rule.evaluate(ctx(lexicon, ongoing=frozenset({"now"}), now=now))
+    assert out.truth is F
+    assert out.flips_on == TODAY + timedelta(days=14)
+    # A past medicine does not grow: too short stays too short.
+    assert rule.evaluate(ctx(lexicon, now=now)).flips_on is None
+    # Two needed, one sure and one growing: the day the second is long enough.
+    two = MedicineTest(("now",), ("immunosuppressant", "biologic"), 2, Quantity(3, "month"))
+    now = uses(("methotrexate", 200), ("belimumab", 61))
+    out = two.evaluate(ctx(lexicon, ongoing=frozenset({"now"}), now=now))
+    assert (out.truth, out.flips_on) == (F, TODAY + timedelta(days=30))
+
+
+def test_a_cumulative_total_taken_now_grows(lexicon: Lexicon) -> None:
+    now = uses(("mycophenolate_mofetil", 4 * 30.4375))
+    out = CUMULATIVE.evaluate(ctx(lexicon, ongoing=frozenset({"now"}), now=now, past=uses()))
+    assert out.truth is F
+    assert out.flips_on == TODAY + timedelta(days=61)
+
+
+def test_an_implied_duration_is_reported_as_assumed(lexicon: Lexicon) -> None:
+    # Review item 12: the past list's "3 months or more" was taken silently.
+    implied = {"past": Quantity(3, "month").in_days()}
+    out = TWO_IS.evaluate(ctx(lexicon, implied, now=uses(("methotrexate", 200)), past=uses(("azathioprine", None))))
+    assert out.truth is T
+    assert out.assumed == frozenset({"past"})
+    out = TWO_IS.evaluate(ctx(lexicon, implied, now=uses(("methotrexate", 200), ("azathioprine", 100)), past=uses()))
+    assert out.assumed == frozenset()
 
 
 def test_dose_per_kg_reads_dose_before_weight(lexicon: Lexicon) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -99,6 +100,31 @@ def test_a_seventy_year_old_is_told_why_not(servers: Servers) -> None:
     result = card(replies)
     assert result["status"] == "not_eligible"
     assert result["reasons"] == ["This study is only for people aged 18 to 65."]
+
+
+def test_a_waiting_period_is_not_yet_with_a_recontact_date(servers: Servers) -> None:
+    # CAR-T 2 months ago: the listing's 6 months count to the first dose, so "not yet".
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    _, replies = screen(servers, sender, {**SLE_PATIENT, "last_cart_date": "2 months ago"})
+    result = card(replies)
+    assert result["status"] == "not_yet"
+    recontact = date.fromisoformat(result["recontact_after"])
+    assert recontact > date.today()
+    assert any("You may be able to join from" in reason for reason in result["reasons"])
+    texts = " ".join(r.get("text", "") for r in replies)
+    assert "but not yet" in texts and "contact you" in texts  # the site may recontact: ask how
+    for message in ["yes", "email", "pat@example.org", "evenings"]:
+        replies = servers.say(sender, message)
+    assert any("will contact you" in r.get("text", "") for r in replies)
+    with session_scope(engine_for(servers.database_url)) as session:
+        screening = session.execute(select(Screening).where(Screening.conversation_id == sender)).scalar_one()
+        assert screening.recontact_after == recontact
+        verdict = session.execute(
+            select(ScreeningResult).where(ScreeningResult.screening_id == screening.id)
+        ).scalar_one()
+        assert (verdict.status, verdict.recontact_after) == ("not_yet", recontact)
+        contact = session.execute(select(Contact).where(Contact.screening_id == screening.id)).scalar_one()
+        assert contact.value == "pat@example.org"
 
 
 def test_declining_consent_stores_only_the_decline(servers: Servers) -> None:

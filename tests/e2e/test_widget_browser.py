@@ -108,6 +108,9 @@ def test_a_full_screening_by_clicking_buttons(page: Any, demo: str) -> None:
     start(page, demo)
     page.click(".pc-replies button:has-text('Yes')")
     page.locator(".pc-replies button", has_text="Something else").click(timeout=WAIT_MS)
+    # "Something else" is followed by one question naming close conditions; none of them.
+    page.get_by_text(TRIAL.facts["condition_other"].question).wait_for(timeout=WAIT_MS)
+    page.locator(".pc-replies button", has_text="Something else").last.click(timeout=WAIT_MS)
     card = page.locator(".pc-card")
     card.wait_for(timeout=WAIT_MS)
     assert card.get_attribute("data-status") == "not_eligible"
@@ -117,7 +120,15 @@ def test_a_full_screening_by_clicking_buttons(page: Any, demo: str) -> None:
 
 
 @pytest.mark.parametrize("page", [PHONE], indirect=True)
-def test_a_full_screening_by_typing_on_a_phone(page: Any, demo: str) -> None:
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        (SLE_CHAT, "likely_eligible"),
+        # CAR-T 2 months ago: a waiting period, shown with the day the patient may qualify.
+        ({**SLE_CHAT, "last_cart_date": "2 months ago"}, "not_yet"),
+    ],
+)
+def test_a_full_screening_by_typing_on_a_phone(page: Any, demo: str, answers: dict[str, str], status: str) -> None:
     start(page, demo)
     seen = len(bot_texts(page))
     type_answer(page, "yes")
@@ -128,13 +139,19 @@ def test_a_full_screening_by_typing_on_a_phone(page: Any, demo: str) -> None:
         assert fact_id is not None and fact_id not in asked, (fact_id, bot_texts(page)[-3:])
         asked.append(fact_id)
         seen = len(bot_texts(page))
-        type_answer(page, SLE_CHAT.get(fact_id) or CLEAR_TEXT[TRIAL.facts[fact_id].answer.type])
+        type_answer(page, answers.get(fact_id) or CLEAR_TEXT[TRIAL.facts[fact_id].answer.type])
         wait_for_next(page, seen)
     card = page.locator(".pc-card")
-    assert card.get_attribute("data-status") == "likely_eligible"
+    assert card.get_attribute("data-status") == status
+    if status == "not_yet":
+        assert "but not yet" in card.inner_text()
+        assert "You may be able to join from" in card.inner_text()  # the reason says from which day
+        recontact = card.locator(".pc-recontact")
+        assert recontact.inner_text() == "The study team can contact you when that time has passed."
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", recontact.get_attribute("data-date") or "")
     assert asked[0] == "condition"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
-    shot(page, "widget/phone-typed")
+    shot(page, f"widget/phone-typed-{status}")
 
 
 def test_a_reload_keeps_the_history_and_the_place(page: Any, demo: str, servers: Servers) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
 from handoff import api as rasa
-from store import channel_addresses
+from store import channel_addresses, records
 from store.db import session_scope
 from store.models import AuditEvent, Handoff
 from tests.inbox.conftest import csrf, handoff_row, log_in, make_handoff, say
@@ -73,6 +74,32 @@ def test_the_queue_lists_open_handoffs_with_counts_and_filters(
     client.post(f"/handoffs/{first}/resolve", data={"csrf": csrf(client), "outcome": "patient_withdrew"})
     assert first not in client.get("/").text  # resolved ones leave the default queue ...
     assert first in client.get("/?status=resolved").text  # ... and are still found
+
+
+def test_the_queue_lists_patients_to_recontact(client: TestClient, accounts: dict[str, str], engine: Engine) -> None:
+    with session_scope(engine) as session:
+        screening = records.start_screening(
+            session=session, conversation_id="conv-wait", channel="twilio", trial_id="NCT07193810"
+        )
+        screening.cohort = "ssc"
+        reason = (
+            "People who had CAR-T therapy in the last 6 months cannot join. You may be able to join from 6 April 2027."
+        )
+        result: records.ResultRecord = {
+            "status": "not_yet",
+            "reasons": [reason],
+            "site_to_verify": [],
+            "criteria": [],
+            "recontact_after": date(2027, 4, 6),
+        }
+        records.record_result(session=session, screening=screening, result=result)
+        records.save_contact(session=session, screening=screening, method="phone", value="+1 555 0100", best_time=None)
+    log_in(client, "cole")
+    page = client.get("/").text
+    section = page[page.index('id="recontact"') :]
+    assert "2027-04-06" in section and "SSC" in section and "given" in section
+    assert "You may be able to join from 6 April 2027." in section
+    assert "+1 555 0100" not in page  # the contact details themselves stay out of the list
 
 
 def test_the_queue_refresh_answers_304_until_something_changes(

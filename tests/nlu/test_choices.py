@@ -34,6 +34,15 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         ("CREST", "ssc_type", "limited"),
         ("F", "sex", "female"),
         ("had a hysterectomy", "contraception_agreement", "not_applicable"),
+        # The clinical review's new choices
+        ("amyopathic DM", "myositis_type", "amyopathic"),
+        ("clinically amyopathic dermatomyositis", "myositis_type", "amyopathic"),
+        ("anti-synthetase syndrome", "condition_other", "antisynthetase"),
+        ("MCTD", "condition_other", "overlap"),
+        ("rheumatoid arthritis", "condition_other", "something_else"),
+        ("hep b carrier", "infection_now", "yes"),
+        ("had hep B years ago but it cleared", "infection_now", "past"),  # "cleared" decides: past
+        ("I got the hep B vaccine", "infection_now", "no"),
     ],
 )
 def test_read(text: str, question: str, value: str) -> None:
@@ -110,6 +119,7 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("No, I don't want to use anything at all", "contraception_agreement", "no"),  # a no with reasons
         ("trans woman", "sex", "male"),
         ("lupus and RA", "condition", "sle"),
+        ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks
     ],
 )
 def test_flagged(text: str, question: str, value: str) -> None:
@@ -131,6 +141,8 @@ def test_not_flagged(text: str, question: str) -> None:
 
 def test_two_answers_to_one_question_are_flagged() -> None:
     assert named("lupus and scleroderma overlap")["condition"] == ("unsure", BOTH)
+    # A vaccine beside an infection never hides the infection.
+    assert named("HIV positive, had the hep B vaccine")["infection_now"] == ("unsure", BOTH)
 
 
 @pytest.mark.parametrize("text", ["", "34", "not sure", "what does that mean"])

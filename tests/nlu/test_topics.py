@@ -29,7 +29,6 @@ def stated(text: str) -> dict[str, tuple[str, float]]:
         ("I'm on dialysis 3x a week", "dialysis", "yes"),  # the subject itself
         ("Hemodialysis at the center", "dialysis", "yes"),  # another name, any case
         ("kidney transplant in 2019", "transplant", "yes"),
-        ("hep b carrier", "hiv_hepatitis_syphilis", "yes"),
         ("latent TB, finished treatment in 2024", "tuberculosis", "yes"),
         ("Crohn's, on Humira", "other_autoimmune_treated", "yes"),
         ("I had a seizure 3 weeks ago", "recent_brain_event", "yes"),  # inside the 8 weeks asked about
@@ -54,7 +53,7 @@ def test_read(text: str, question: str, value: str) -> None:
         ("on the waiting list for a kidney transplant", "transplant"),  # "waiting list for" denies it
         ("No seizures no strokes", "recent_brain_event"),  # every subject denied
         ("never had dialysis", "dialysis"),
-        ("I don't have hep C", "hiv_hepatitis_syphilis"),  # "n't" a few words before
+        ("I don't have a seizure disorder", "recent_brain_event"),  # "n't" a few words before
         ("had a heart attack in 2019", "recent_heart_event"),  # dated before the 6 months asked about
         ("I stopped nursing in August", "pregnant_or_breastfeeding"),
     ],
@@ -67,7 +66,7 @@ def test_negated(text: str, question: str) -> None:
     ("text", "question"),
     [
         ("cornea transplant in my left eye", "transplant"),  # a clinician weighs it
-        ("I got the hep B vaccine", "hiv_hepatitis_syphilis"),  # the vaccine, not the infection
+        ("just nerve pain in my feet", "recent_brain_event"),  # not the brain itself: a person looks
         ("dialysis? no dialysis, I mean yes dialysis", "dialysis"),  # one subject said and denied
         ("knee scope, general anesthesia but outpatient", "last_surgery_major"),  # major and not
         ("no but we're trying", "pregnant_or_breastfeeding"),

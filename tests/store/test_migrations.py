@@ -98,6 +98,7 @@ def test_constraints_are_named_and_cascade(engine: Engine) -> None:
     }
     assert indexes == {
         "ix_screenings_conversation_id",
+        "ix_screenings_recontact_after",
         "ix_answers_screening_fact",
         "ix_results_screening_id",
         "ix_handoffs_screening_id",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -248,6 +248,32 @@ def test_record_result_and_latest_result(engine: Engine) -> None:
         assert stored == second
         assert latest.created_at.tzinfo is timezone.utc
         assert records.latest_result(session=session, screening_id=without.id) is None
+
+
+def test_a_not_yet_verdict_dates_the_recontact(engine: Engine) -> None:
+    waiting: records.ResultRecord = {
+        "status": "not_yet",
+        "reasons": ["You may be able to join from 6 April 2027."],
+        "site_to_verify": [],
+        "criteria": [],
+        "recontact_after": date(2027, 4, 6),
+    }
+    with session_scope(engine) as session:
+        later = start(session, "conv-later")
+        soon = start(session, "conv-soon")
+        done = start(session, "conv-done")
+        records.record_result(session=session, screening=later, result=waiting)
+        records.record_result(session=session, screening=soon, result={**waiting, "recontact_after": date(2027, 1, 2)})
+        records.record_result(session=session, screening=done, result=waiting)
+        # A later verdict that is not "not yet" clears the date: nobody waits any more.
+        records.record_result(session=session, screening=done, result={**waiting, "status": "likely_eligible"})
+    with session_scope(engine) as session:
+        listed = records.to_recontact(session=session)
+        assert [s.conversation_id for s in listed] == ["conv-soon", "conv-later"]  # the soonest first
+        assert listed[1].recontact_after == date(2027, 4, 6)
+        latest = records.latest_result(session=session, screening_id=listed[0].id)
+        assert latest is not None and latest.recontact_after == date(2027, 1, 2)
+        assert not records.has_contact(session=session, screening_id=listed[0].id)
 
 
 REUSE_CASES = [

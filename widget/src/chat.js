@@ -7,7 +7,7 @@ import { T } from './strings.js';
 
 const HELLO = 'hello'; // sent after "Start": the bot greets and asks its own consent question
 const TYPING_MS = 15000;
-const STATUSES = ['likely_eligible', 'not_eligible', 'handoff'];
+const STATUSES = ['likely_eligible', 'not_eligible', 'not_yet', 'handoff'];
 
 export class Chat {
   constructor(cfg, view) {
@@ -323,7 +323,14 @@ function toItem(data) {
   if (data.from === 'coordinator') return text && { kind: 'coordinator', text };
   const result = data.custom && data.custom.screening_result;
   if (result && STATUSES.includes(result.status)) {
-    return { kind: 'card', status: result.status, reasons: strings(result.reasons), site_to_verify: strings(result.site_to_verify) };
+    const recontact = typeof result.recontact_after === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(result.recontact_after) ? result.recontact_after : null;
+    return {
+      kind: 'card',
+      status: result.status,
+      reasons: strings(result.reasons),
+      site_to_verify: strings(result.site_to_verify),
+      recontact_after: recontact,
+    };
   }
   if (!text) return null;
   const raw = Array.isArray(data.quick_replies) ? data.quick_replies : Array.isArray(data.buttons) ? data.buttons : [];

@@ -41,9 +41,12 @@ export const T = {
   card: {
     likely_eligible: 'You may be able to join this study',
     not_eligible: 'This study is not a fit for you',
+    not_yet: 'You may be able to join this study, but not yet',
     handoff: 'A study coordinator will help',
   },
   stillCheck: 'The study team will still check:',
+  // The reasons above say from which day; the payload's recontact_after is that day.
+  recontact: 'The study team can contact you when that time has passed.',
   preScreen: 'This is a pre-screen, not a medical decision.',
   cardLink: 'Read about the study',
 };

@@ -318,6 +318,7 @@ function renderCard(card, cfg) {
     list(card.reasons),
     card.status === 'likely_eligible' && card.site_to_verify.length > 0 && h('p', null, T.stillCheck),
     card.status === 'likely_eligible' && list(card.site_to_verify),
+    card.status === 'not_yet' && card.recontact_after && h('p', { class: 'pc-recontact', 'data-date': card.recontact_after }, T.recontact),
     h('p', null, T.preScreen),
   );
   if (cfg.studyUrl) {
