@@ -58,6 +58,9 @@ class ActionStartScreening(Action):
             SlotSet("outcome", None),
             SlotSet("handoff_reason", None),
             SlotSet("reask_count", 0),
+            SlotSet("pending", None),
+            SlotSet("side_turns", 0),
+            SlotSet("followups_done", []),
             SlotSet("screening_id", screening_id),
             SlotSet("screening_date", today.isoformat()),
         ]

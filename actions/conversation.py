@@ -23,7 +23,10 @@ class ActionExplain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Answer from the question's own ``why``, ``explain`` and ``terms``."""
-        fact = trial().facts.get(tracker.get_slot("requested_slot") or "")
+        asked = tracker.get_slot("requested_slot") or ""
+        if asked == "followup":  # a read-back or a duration: explain the question it follows
+            asked = (tracker.get_slot("pending") or {}).get("fact") or ""
+        fact = trial().facts.get(asked)
         if fact is None:
             dispatcher.utter_message(response="utter_about_study")
             return []
@@ -58,7 +61,8 @@ class ActionChangeAnswer(Action):
                 if tracker.get_slot(event["name"]) is None:
                     continue  # already cleared
                 dispatcher.utter_message(response="utter_changed")
-                return [SlotSet(event["name"], None), SlotSet("handoff_reason", None), SlotSet("reask_count", 0)]
+                cleared = [SlotSet(event["name"], None), SlotSet("handoff_reason", None), SlotSet("reask_count", 0)]
+                return [*cleared, SlotSet("pending", None)]
         dispatcher.utter_message(response="utter_nothing_to_change")
         return []
 

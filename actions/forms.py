@@ -15,23 +15,30 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import IntegrityError
 
-from actions import answers
+import answers
+from actions import followups, sides
 from actions.handoff import Reason
-from actions.screening import db, facts_from, screening_date, slot_value, trial
+from actions.screening import db, facts_from, screening_date, trial
+from answers import slot_value
 from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions, structured
+from criteria.schema import FactDef
 from store import records
 
 logger = logging.getLogger(__name__)
 
-# Intents that are not answers: the form steps aside and a rule handles them.
-META_INTENTS = {
-    "why_ask", "explain", "change_answer", "stop", "start_over", "human", "medical_question",
-    "bot_challenge", "about_study", "goodbye",
-}  # fmt: skip
-MAX_REASKS = 1  # an answer the reader cannot place is asked once more, then handed off
+MAX_REASKS = 2  # an answer the reader cannot place is asked twice more (three tries), then a person helps
+# Below this a reading is read back before it counts (the engine's bar for ruling out).
+COMMIT = 0.8
+_NEXT = object()  # the planner chooses the next question
 # The confidence of an answer whose span ("in 2021") straddles a criterion's limit: below the
 # engine's bar, so a person settles it rather than the middle of the span deciding.
 STRADDLES = 0.5
+
+# How a read-back's yes or no is read: as the answer to a yes/no question.
+_YES_NO = FactDef.parse_obj(
+    {"id": "readback", "question": "Is that right?", "why": "We check we understood you.",
+     "explain": "Say yes or no.", "answer": {"type": "yes_no"}}
+)  # fmt: skip
 
 _UNKNOWN_REASON = {
     Unknown.UNSURE: Reason.UNSURE_ANSWER,
@@ -42,9 +49,14 @@ _UNKNOWN_REASON = {
 
 
 def plan(tracker: Tracker) -> tuple[str | None, str | None]:
-    """The next question to ask and, when a person must step in instead, why (one evaluation)."""
+    """The next question to ask and, when a person must step in instead, why (one evaluation).
+
+    A pending follow-up (a read-back, a medicine's duration) comes before the planner's next question.
+    """
     if tracker.get_slot("handoff_reason"):
         return None, tracker.get_slot("handoff_reason")
+    if tracker.get_slot(followups.PENDING):
+        return followups.FOLLOWUP, None
     facts = facts_from(tracker)
     result = evaluate(trial(), facts, screening_date(tracker))
     if result.status is Status.NEEDS_COORDINATOR:
@@ -77,26 +89,52 @@ class ValidateScreeningForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Read the answer to the requested question, then choose the next one."""
+        """Read the answer to the requested question (answer first, side remarks after), then choose the next one."""
         events: list[dict[str, Any]] = []
         requested = tracker.get_slot("requested_slot")
         intent = tracker.latest_message.get("intent") or {}
         from_patient = not str(intent.get("name") or "").startswith("EXTERNAL_")
-        if requested in trial().facts and from_patient and _just_answered(tracker):
-            if intent.get("name") in META_INTENTS and intent.get("confidence", 0) >= answers.INTENT_CONFIDENCE:
-                return []  # not an answer: let the rules handle it
-            events = self._read_answer(dispatcher, tracker, requested)
+        asked = requested in trial().facts or requested == followups.FOLLOWUP
+        if asked and from_patient and _just_answered(tracker):
+            side = sides.side_intent(tracker.latest_message)
+            if requested == followups.FOLLOWUP:
+                events = self._follow_up(dispatcher, tracker)
+            else:
+                events = self._read_answer(dispatcher, tracker, requested, side=side)
+            if events is None:
+                loops = side not in sides.ALWAYS_RULES | {"human", "medical_question"}
+                if loops and int(tracker.get_slot(sides.SIDE_TURNS) or 0) + 1 >= sides.MAX_TURNS_WITHOUT_ANSWER:
+                    # Going round in circles: a person takes over rather than the same question again.
+                    return [SlotSet("handoff_reason", Reason.NO_ANSWER.value), SlotSet("requested_slot", None)]
+                return []  # not an answer: let the rules handle the side question
             tracker.add_slots(events)
-            if tracker.get_slot(requested) is None:
-                # Not read: asked again, or handed off after the re-ask.
-                stay = None if tracker.get_slot("handoff_reason") else requested
-                return [*events, SlotSet("requested_slot", stay)]
+            if side and tracker.get_slot(requested) is not None:
+                events += sides.after_answer(dispatcher, tracker, side)
+                tracker.add_slots(events)
+            stay = self._still_asking(tracker, requested)
+            if stay is not _NEXT:
+                return [*events, SlotSet("requested_slot", None if tracker.get_slot("handoff_reason") else stay)]
+        elif asked and sides.back_from_side(tracker):
+            # Back from a side question with no answer given: counted, so a loop ends with a person.
+            events.append(SlotSet(sides.SIDE_TURNS, int(tracker.get_slot(sides.SIDE_TURNS) or 0) + 1))
         question, reason = plan(tracker)
         if reason and not tracker.get_slot("handoff_reason"):
             events.append(SlotSet("handoff_reason", reason))
         return [*events, SlotSet("requested_slot", question)]
 
-    def _read_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, fact_id: str) -> list[dict[str, Any]]:
+    @staticmethod
+    def _still_asking(tracker: Tracker, requested: str) -> object:
+        """The question still open after this answer, or ``_NEXT`` when the planner picks the next."""
+        if tracker.get_slot(followups.PENDING):
+            return followups.FOLLOWUP
+        if requested != followups.FOLLOWUP and tracker.get_slot(requested) is None:
+            return requested  # not read: asked again (or handed off after the re-asks)
+        return _NEXT
+
+    def _read_answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, fact_id: str, *, side: str | None = None
+    ) -> list[dict[str, Any]] | None:
+        """The events of an answer to ``fact_id``; None when the message is a side question, not an answer."""
         found = trial()
         fact = found.facts[fact_id]
         message = tracker.latest_message
@@ -111,11 +149,17 @@ class ValidateScreeningForm(FormValidationAction):
             today=today,
             entities=message.get("entities"),
         )
+        if side and not sides.answers_first(fact, text, reading, side):
+            return None
         read: Any = None
+        doubt = False
         if reading is not None:
             try:
                 # Kept in the engine's own structured form: a birth date, a date inside a month said.
                 read = structured(make_fact(fact, reading.value, today=today, lexicon=found.lexicon).value)
+                # Read back what the reader doubts; not a range or a vague amount ("40-45", "a few
+                # months"): confirming a number picked from it would be a guess made to look confirmed.
+                doubt = reading.confidence < COMMIT and read != "unsure" and reading.reason not in {"range", "vague"}
                 if reading.bounds and _straddles(tracker, fact_id, reading.bounds):
                     reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
             except FactError:
@@ -128,8 +172,75 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(text=fact.explain)
             return [SlotSet("reask_count", count)]
         value = slot_value(read, said=text, confidence=reading.confidence)
+        if doubt:
+            pending = followups.confirm(tracker, fact_id, dict(value))
+            if pending is not None:
+                # Read back once before it counts; the answer is not stored until then.
+                return [SlotSet("reask_count", 0), *followups.ask_events(pending, tracker)]
+        return self._accept(tracker, fact_id, dict(value))
+
+    def _accept(self, tracker: Tracker, fact_id: str, value: dict[str, Any]) -> list[dict[str, Any]]:
+        """Store an answer, and queue the follow-ups it needs (a medicine's duration)."""
         self._store(tracker, fact_id, value)
-        return [SlotSet(fact_id, value), SlotSet("reask_count", 0)]
+        events: list[dict[str, Any]] = [
+            SlotSet(fact_id, value),
+            SlotSet("reask_count", 0),
+            SlotSet(sides.SIDE_TURNS, 0),
+            SlotSet(followups.PENDING, None),
+        ]
+        tracker.add_slots(events)
+        pending = followups.volunteered(tracker, fact_id) or followups.next_duration(tracker)
+        return [*events, *followups.ask_events(pending, tracker)] if pending else events
+
+    def _follow_up(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+        """The answer to a read-back or a duration question."""
+        pending = tracker.get_slot(followups.PENDING) or {}
+        message = tracker.latest_message
+        intent = message.get("intent") or {}
+        if pending.get("kind") == "confirm":
+            return self._confirmed(dispatcher, tracker, pending)
+        if pending.get("kind") != "duration":
+            return [SlotSet(followups.PENDING, None)]
+        reading = answers.read_duration(
+            message.get("entities"), intent.get("name"), float(intent.get("confidence") or 0)
+        )
+        if reading is None and sides.side_intent(message):
+            return None
+        fact_id = str(pending["fact"])
+        slot = tracker.get_slot(fact_id)
+        duration = None
+        if reading is not None and reading.value != "unsure" and reading.confidence >= COMMIT:
+            duration = str(reading.value)
+        # A duration not given clearly stays unknown (the site checks it); it is never guessed.
+        updated = followups.with_duration(slot, int(pending["index"]), duration)
+        if reading is not None and reading.value != "unsure" and duration is None:
+            updated = {**updated, "confidence": min(float(updated.get("confidence", 1.0)), reading.confidence)}
+        return self._accept(tracker, fact_id, updated)
+
+    def _confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, pending: dict[str, Any]
+    ) -> list[dict[str, Any]] | None:
+        fact_id = str(pending["fact"])
+        message = tracker.latest_message
+        intent = message.get("intent") or {}
+        said = answers.read(
+            _YES_NO,
+            message.get("text") or "",
+            intent.get("name"),
+            float(intent.get("confidence") or 0),
+            today=screening_date(tracker),
+            entities=message.get("entities"),
+        )
+        if said is not None and said.confidence >= COMMIT and said.value in {"yes", "no"}:
+            if said.value == "yes":
+                return self._accept(tracker, fact_id, {**pending["slot"], "confirmed": True})
+            dispatcher.utter_message(response="utter_ask_again")
+            return [SlotSet(followups.PENDING, None), SlotSet("requested_slot", fact_id)]
+        # Not a yes or a no: perhaps the answer again, put right ("no, 15 mg").
+        events = self._read_answer(dispatcher, tracker, fact_id)
+        if events is not None and any(e.get("name") == fact_id for e in events):
+            return events
+        return [SlotSet(followups.PENDING, None), SlotSet("handoff_reason", Reason.LOW_CONFIDENCE.value)]
 
     @staticmethod
     def _store(tracker: Tracker, fact_id: str, value: dict[str, Any]) -> None:

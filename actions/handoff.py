@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.payload import result_payload
 from actions.screening import db, facts_from, screening_date, trial
 from criteria import Result, Unknown, evaluate
 from store import records
@@ -25,6 +26,7 @@ class Reason(str, Enum):
     LOW_CONFIDENCE = "low_confidence"
     JUDGEMENT = "judgement"
     NLU_FALLBACK = "nlu_fallback"
+    NO_ANSWER = "no_answer"  # three messages in a row with no answer to the question asked
 
 
 def criteria_snapshot(tracker: Tracker, result: Result | None = None) -> list[dict[str, Any]]:
@@ -78,11 +80,12 @@ def _question_at_issue(tracker: Tracker, result: Result) -> str | None:
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason) -> list[dict[str, Any]]:
-    """Record the handoff, tell the patient, and stop the form; contact details are asked next."""
+    """Record the handoff, tell the patient (with the result card), and stop the form; contact details come next."""
     if reason is Reason.MEDICAL_QUESTION:
         dispatcher.utter_message(response="utter_medical_question")
     screening_id = record_handoff(tracker, reason.value)
-    dispatcher.utter_message(response="utter_handoff")
+    result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+    dispatcher.utter_message(response="utter_handoff", json_message=result_payload(result, "handoff", reason.value))
     return [
         SlotSet("screening_id", screening_id),
         SlotSet("handoff_reason", reason.value),

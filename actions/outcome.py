@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import criteria_snapshot, record_handoff
+from actions.payload import result_payload
 from actions.screening import db, facts_from, screening_date, trial
 from criteria import Result, State, Status, evaluate
 from criteria.messages import plain_date
@@ -16,21 +17,6 @@ from store import records
 
 # How many site checks to name in the chat; the full list goes to the result card and the site.
 SITE_CHECKS_SHOWN = 4
-
-
-def result_payload(result: Result, status: str) -> dict[str, Any]:
-    """The ``screening_result`` custom payload clients render as a card.
-
-    A "not yet" verdict carries ``recontact_after``: the day the patient may qualify (ISO date).
-    """
-    payload: dict[str, Any] = {
-        "status": status,
-        "reasons": list(result.reasons),
-        "site_to_verify": list(result.site_to_verify),
-    }
-    if status == "not_yet" and result.recontact_after:
-        payload["recontact_after"] = result.recontact_after.isoformat()
-    return {"screening_result": payload}
 
 
 def _site_first(result: Result) -> list[str]:
@@ -81,7 +67,7 @@ class ActionScreeningOutcome(Action):
             reason = reason or "needs_review"
             record_handoff(tracker, reason)
             text = "Thank you. Some of your answers need a person to look at them, so a study coordinator will help."
-        dispatcher.utter_message(text=text, json_message=result_payload(result, status))
+        dispatcher.utter_message(text=text, json_message=result_payload(result, status, reason))
         self._store(tracker, result, status)
         return [SlotSet("outcome", status), SlotSet("handoff_reason", reason if status == "handoff" else None)]
 

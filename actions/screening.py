@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from functools import cache
-from typing import Any
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
-from criteria import Fact, Trial, load_trial, make_fact
+from answers.slots import fact_from_slot
+from criteria import Fact, Trial, load_trial
 from settings import get_settings
 from store.db import engine_for, session_scope
 
@@ -29,31 +29,16 @@ def screening_date(tracker: Tracker) -> date:
 
 
 def facts_from(tracker: Tracker) -> dict[str, Fact]:
-    """Every answered question, as facts, from the slots."""
+    """Every answered question, as facts, from the slots (``answers.slots``)."""
     found = trial()
     facts: dict[str, Fact] = {}
     for fact_id, definition in found.facts.items():
-        slot = tracker.get_slot(fact_id)
-        if not isinstance(slot, dict) or "value" not in slot:
-            continue
-        facts[fact_id] = make_fact(
-            definition,
-            slot["value"],
-            today=screening_date(tracker),
-            lexicon=found.lexicon,
-            said=slot.get("said"),
-            confidence=float(slot.get("confidence", 1.0)),
-            conflicting=bool(slot.get("conflicting", False)),
-            set_by=slot.get("set_by", "patient"),
+        fact = fact_from_slot(
+            definition, tracker.get_slot(fact_id), today=screening_date(tracker), lexicon=found.lexicon
         )
+        if fact is not None:
+            facts[fact_id] = fact
     return facts
-
-
-def slot_value(
-    value: object, *, said: str | None, confidence: float = 1.0, conflicting: bool = False, set_by: str = "patient"
-) -> dict[str, Any]:
-    """What a question's slot holds: the structured answer and how it was given."""
-    return {"value": value, "said": said, "confidence": confidence, "conflicting": conflicting, "set_by": set_by}
 
 
 @contextmanager

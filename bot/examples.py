@@ -11,7 +11,7 @@ SLE_CHAT: dict[str, str] = {
     "age": "34",
     "pregnant_or_breastfeeding": "no",
     "current_medicines": "prednisone for 2 years, cellcept for 1 year and plaquenil for 3 years",
-    "past_medicines": "methotrexate",
+    "past_medicines": "methotrexate for 1 year",
     "current_steroid_dose": "prednisone 20 mg a day",
     "contraception_agreement": "yes",
     "infection_now": "no",

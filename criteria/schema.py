@@ -38,6 +38,8 @@ class Answer(_Strict):
     implied_min_duration: str | None = None
     # A list of medicines taken now: their durations keep growing, so "too short" is "not yet".
     ongoing: bool | None = None
+    # Follow-up questions about one item of the answer: {"duration": "How long ... {medicine}?"}.
+    follow_up: dict[Literal["duration"], str] | None = None
     medicine_class: str | None = None
 
     @root_validator(skip_on_failure=True)
@@ -47,12 +49,12 @@ class Answer(_Strict):
             "choice": {"choices"},
             "number": {"unit", "min", "max"},
             "age": {"min", "max"},
-            "medicine_list": {"implied_min_duration", "ongoing"},
+            "medicine_list": {"implied_min_duration", "ongoing", "follow_up"},
             "dose": {"medicine_class", "max"},
         }
         extra = {
             k
-            for k in ("choices", "unit", "min", "max", "implied_min_duration", "ongoing", "medicine_class")
+            for k in ("choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class")
             if values.get(k) is not None
         } - allowed.get(str(kind), set())
         if extra:
@@ -63,6 +65,9 @@ class Answer(_Strict):
             raise ValueError("a number answer needs a 'unit'")
         if kind == "dose" and not values.get("medicine_class"):
             raise ValueError("a dose answer needs 'medicine_class'")
+        for key, text in (values.get("follow_up") or {}).items():
+            if "{medicine}" not in text:
+                raise ValueError(f"follow_up.{key} must name the medicine it asks about: {{medicine}}")
         return values
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from answers import AnswerSlot, slot_value
 from criteria import load_trial, make_fact, structured
 from handoff import rasa_api
 from settings import get_settings
@@ -48,7 +49,7 @@ def _call(method: str, path: str, body: Any | None = None) -> Any:
 
 def settle(
     conversation_id: str, *, coordinator: str, fact_id: str, value: object, note: str | None = None
-) -> dict[str, Any]:
+) -> AnswerSlot:
     """Put a coordinator's answer to one question into the conversation and the store.
 
     Args:
@@ -73,13 +74,7 @@ def settle(
     said_on = slots.get("screening_date")
     today = date.fromisoformat(said_on) if said_on else datetime.now(timezone.utc).date()
     fact = make_fact(trial.facts[fact_id], value, today=today, lexicon=trial.lexicon)  # raises FactError
-    settled = {
-        "value": structured(fact.value),
-        "said": note,
-        "confidence": 1.0,
-        "conflicting": False,
-        "set_by": f"coordinator:{coordinator}",
-    }
+    settled = slot_value(structured(fact.value), said=note, set_by=f"coordinator:{coordinator}")
     _call(
         "POST",
         f"/conversations/{quoted}/tracker/events?include_events=NONE",
@@ -141,7 +136,7 @@ def resume(
     return Resumed(messages=list((answer or {}).get("messages") or []))
 
 
-def _record(screening_id: str | None, fact_id: str, settled: dict[str, Any], coordinator: str) -> None:
+def _record(screening_id: str | None, fact_id: str, settled: AnswerSlot, coordinator: str) -> None:
     if not screening_id:
         return
     trial = load_trial(get_settings().trial_id)

@@ -47,7 +47,7 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words")  # fmt: skip
+           "daily_words", "split", "taper")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _MASS = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 _CLAUSE = {".", ";", "but", ","}
@@ -78,6 +78,8 @@ class _Dose:
     per_kg: bool = False  # "1 mg/kg"
     time: str | None = None  # "past", "future", "current" or "conditional" when the words say so
     medicine: Mention | None = None  # the medicine named next to it
+    bare: bool = False  # a number said without "mg" ("pred 20")
+    counted: bool = False  # a count of tablets said with it ("two 4mg", "one 2mg")
 
     @property
     def daily(self) -> float:
@@ -167,7 +169,7 @@ class DoseReader:
             )
         if any(dose.per_kg for dose in doses) and not all(dose.per_kg for dose in doses):
             doses = [dose for dose in doses if not dose.per_kg]  # "1mg/kg, so about 75mg": the mg said
-        doses = self._current(doses, when, reasons)
+        doses = self._without_loose(self._current(doses, when, reasons), answer.words, reasons)
         if all(dose.per_kg for dose in doses):
             if weight is None:
                 return DoseReading("unsure", FLAGGED, "unclear", *span)  # "0.5 mg/kg" without the weight
@@ -249,7 +251,7 @@ class DoseReader:
             elif number.end in amounts and amounts[number.end].unit in _MASS:
                 counts.append(number)  # "Two 10mg tablets", "half a 5 mg tab"
             elif before not in {"day", "days", "week"} and number.high < 1900:
-                doses.append(_Dose(number.value, number.start, number.end, number))  # "pred 20" (not "day 3", 2022)
+                doses.append(_Dose(number.value, number.start, number.end, number, bare=True))  # "pred 20", not "day 3"
         doses += [_Dose(v.value * concentration, v.start, v.end + 1, v) for v in volumes if concentration]
         if volumes and not concentration:
             reasons.add("vague")  # millilitres of a liquid of unknown strength
@@ -265,15 +267,16 @@ class DoseReader:
         between = {*self.words["tablets"], "of", "x", "a", "an", "-"}
         placed = []
         for dose in doses:
-            count = 1.0
+            count, counted = 1.0, False
             for number in [n for n in counts if dose.start - 4 <= n.start <= dose.end + 4]:
                 gap = words[number.end : dose.start] if number.end <= dose.start else words[dose.end : number.start]
                 if len(gap) <= 3 and all(
                     word in between | ({","} if number.start >= dose.end else set()) for word in gap
                 ):
                     count *= number.value
+                    counted = True
                     counts.remove(number)
-            placed.append(replace(dose, count=count))
+            placed.append(replace(dose, count=count, counted=counted))
         return placed
 
     def _often(self, dose: _Dose, doses: list[_Dose], answer: _Text) -> _Dose:
@@ -319,13 +322,37 @@ class DoseReader:
         current = [dose for dose in doses if dose.time == "current"]
         return current or [dose for dose in doses if dose.time not in {"past", "future"}] or doses
 
+    def _without_loose(self, doses: list[_Dose], words: list[str], reasons: set[str]) -> list[_Dose]:
+        """Numbers said without "mg" beside amounts in mg, set aside (and the reading flagged).
+
+        "5mg tabs, I take 3", "Rayos 5 mg (the delayed one)": a count or a word, not more
+        milligrams; read back, never added up. "8mg morning and 4 at night" keeps its 4.
+        """
+        loose = [dose for dose in doses if dose.bare and not self._timed(dose, words)]
+        if not loose or len(loose) == len(doses):
+            return doses
+        reasons.add("unclear")
+        return [dose for dose in doses if dose not in loose]
+
     def _total(self, doses: list[_Dose], words: list[str], reasons: set[str]) -> float:
-        """Split doses added up ("5mg in the morning and 2.5 at night"); alternatives flagged."""
+        """Split doses added up ("5mg in the morning and 2.5 at night"); alternatives flagged.
+
+        Two amounts are parts of one day's dose only when times of day say so; otherwise ("24mg
+        (6 tabs of 4)", "10mg one day and 5mg the next") the sum is read back, never trusted.
+        """
         for first, second in itertools.pairwise(doses):
             if any(word in {"or", "but", "then", "maybe", "probably"} for word in words[first.end : second.start]):
                 reasons.add("both")
                 return doses[0].daily  # "20mg, maybe 25": alternatives, not parts of one dose
+        added = all(set(words[a.end : b.start]) & {"+", "plus"} for a, b in itertools.pairwise(doses))
+        if len(doses) > 1 and not added and not all(self._timed(dose, words) or dose.counted for dose in doses):
+            reasons.add("both")  # parts of one dose are said by time of day, or as tablets of each strength
         return sum(dose.daily for dose in doses)
+
+    def _timed(self, dose: _Dose, words: list[str]) -> bool:
+        """A time of day said right by the dose ("10 in the morning", "am 5mg")."""
+        near = words[max(0, dose.start - 3) : dose.end + 4]
+        return any(word in self.words["split"] for word in near)
 
     def _doubts(self, doses: list[_Dose], answer: _Text, when: str | None) -> set[str]:
         """Why the amounts must not be taken at face value."""
@@ -345,6 +372,8 @@ class DoseReader:
             reasons.add("vague")
         if answer.cues["schedule"] or answer.cues["injection"]:
             reasons.add("unclear")
+        if answer.cues["taper"] and not any(dose.time == "current" for dose in doses):
+            reasons.add("unclear")  # "60 going down by 5 a week"; "tapering, now 15" says today's dose
         return reasons
 
     def _no_amount(

@@ -47,7 +47,7 @@ ENTITY = "medicines"
 FLAGGED = 0.5  # below the bar at which the form commits to an answer
 REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that applies is the entity's role
 PHRASES = ("none", "hedge", "vague", "unnamed", "forgot", "unclear", "short_course", "planned", "now", "before",
-           "shared", "others", "since")  # fmt: skip
+           "shared", "others", "since", "negated", "negated_after")  # fmt: skip
 WORDS = ("not_names", "stems", "seasons", "round_vague", "often", "not_length", "n_often", "lead_in")
 KINDS = (*PHRASES, *WORDS, "holidays")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -268,15 +268,8 @@ class MedicineReader:
             when: ``"now"`` or ``"before"`` when the question asked is known: medicines the words
                 place at the other time are left out. None: both kinds named together are flagged.
         """
-        doc = prepared(self.numbers.nlp, text)
-        cues: Cues = defaultdict(list)
-        for key, start, end in self.matcher(doc):
-            cues[doc.vocab.strings[key]].append((start, end))
-        numbers = self.numbers.numbers(doc)
-        amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
-        answer = _Text(
-            doc, [t.lower_ for t in doc], cues, {n.start: n for n in numbers}, amounts, today or date.today()
-        )
+        answer = self._text(text, today)
+        doc, cues = answer.doc, answer.cues
         cue_tokens = {i for kind in ("unnamed", "vague", "none") for s, e in cues[kind] for i in range(s, e)}
         mentions = self.names.mentions(doc, skip=cue_tokens)
         items = [_Item(mention) for mention in mentions]
@@ -288,23 +281,50 @@ class MedicineReader:
                 reasons.add("vague")
         self._place(items, answer)
         self._lengths(items, answer)
-        items = [item for item in items if not item.planned]
+        denied = [item for item in items if not item.planned and self._negated(item, answer)]
+        items = [item for item in items if not item.planned and item not in denied]
+        if denied and not items and not unnamed:
+            # "dexamethasone for covid, not for the lupus": every medicine named is denied.
+            return MedicineList("none", 1.0, None, *answer.span(denied[0].mention.start, denied[-1].mention.end))
         if not items and not unnamed:
             if cues["forgot"]:  # "I can't remember which ones": takes something, cannot say what
                 return MedicineList("unsure", FLAGGED, "vague", *answer.span(*cues["forgot"][0]))
             nothing = cues["none"] or (cues["planned"] if mentions else [])
             return MedicineList("none", 1.0, None, *answer.span(*nothing[0])) if nothing else None
         reasons |= self._flags(items, answer)
-        if when is not None and len(items) > 1:
+        if when is not None:
             other = "before" if when == "now" else "now"
-            if any(item.when != other for item in items):
-                items = [item for item in items if item.when != other]
-        elif when is None and {item.when for item in items} >= {"now", "before"}:
-            reasons.add("both")  # medicines taken now and before: which belong to the question asked?
+            if items and all(item.when == other for item in items) and not unnamed:
+                # "No. Only plaquenil which I still take", asked about the past: none then, read back.
+                span = answer.span(items[0].mention.start, items[-1].mention.end)
+                return MedicineList("none", FLAGGED, "both", *span)
+            items = [item for item in items if item.when != other]
+        elif any(item.when for item in items) and len({item.when for item in items}) > 1:
+            reasons.add("both")  # medicines placed now and before: which belong to the question asked?
         named = [item.mention for item in items] + unnamed
         start, end = min(m.start for m in named), max(m.end for m in named)
         reason = next((r for r in REASONS if r in reasons), None)
         return MedicineList(_value(items, unnamed), FLAGGED if reason else 1.0, reason, *answer.span(start, end))
+
+    def _text(self, text: str, today: date | None) -> _Text:
+        """The answer with its cues, numbers and amounts found."""
+        doc = prepared(self.numbers.nlp, text)
+        cues: Cues = defaultdict(list)
+        for key, start, end in self.matcher(doc):
+            cues[doc.vocab.strings[key]].append((start, end))
+        numbers = self.numbers.numbers(doc)
+        amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
+        return _Text(doc, [t.lower_ for t in doc], cues, {n.start: n for n in numbers}, amounts, today or date.today())
+
+    def lengths(self, text: str, *, today: date | None = None) -> list[tuple[str | None, str | None, int, int]]:
+        """Every length of time in ``text`` ("for 2 years", "since 2019"): (length, flag, start, end).
+
+        The flag is "range", "vague", "unclear" or None; for an answer to "How long have you
+        taken X?", which names no medicine.
+        """
+        answer = self._text(text, today)
+        return [(length.duration, length.flag, *answer.span(length.start, max(length.end, length.start + 1)))
+                for length in self._spans(answer)]  # fmt: skip
 
     def _unknown(self, answer: _Text, mentions: list[Mention]) -> list[Mention]:
         """Names the lexicon does not know: generic-looking words, and capitalised list items ("Ofev and ...")."""
@@ -348,6 +368,23 @@ class MedicineReader:
             and word not in self.vocabulary
             and word not in self.names.not_names
             and word not in self.names.names
+        )
+
+    def _negated(self, item: _Item, answer: _Text) -> bool:
+        """The words deny the medicine ("not methotrexate", "never had Myfortic", "for covid, not for the lupus").
+
+        "Not X anymore" is not a denial but a time: it is placed as "before".
+        """
+        words, start, end = answer.words, item.mention.start, item.mention.end
+        for cue_start, cue_end in answer.cues["negated"]:
+            if start - 3 <= cue_start and cue_end <= start and not any(w in _BOUNDARIES for w in words[cue_end:start]):
+                if item.when == "before" or any(w in {"anymore", "more", "longer"} for w in words[end : end + 4]):
+                    item.when = "before"
+                    return False
+                return True
+        return any(
+            end <= cue_start <= end + 6 and not any(w in _BOUNDARIES - {","} for w in words[end:cue_start])
+            for cue_start, _ in answer.cues["negated_after"]
         )
 
     def _place(self, items: list[_Item], answer: _Text) -> None:
@@ -613,6 +650,17 @@ class MedicineExtractor(RuleComponent):
         self.reader = reader or default_reader()
 
     def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
-        """The medicines named, or "none"."""
+        """The medicines named, or "none"; and, placed now and before, the list for each question.
+
+        The extra entities are ``medicines_now`` and ``medicines_before`` (the form picks by question).
+        """
         found = self.reader.read(text)
-        return [] if found is None else [(ENTITY, found, found.reason)]
+        if found is None:
+            return []
+        readings: list[tuple[str, Found, str | None]] = [(ENTITY, found, found.reason)]
+        if found.reason == "both":
+            for when in ("now", "before"):
+                placed = self.reader.read(text, when=when)
+                if placed is not None:
+                    readings.append((f"{ENTITY}_{when}", placed, placed.reason))
+        return readings

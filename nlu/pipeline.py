@@ -17,6 +17,7 @@ from nlu.base import RuleComponent
 from nlu.choices import ChoiceExtractor
 from nlu.dates import DateExtractor
 from nlu.doses import DoseExtractor
+from nlu.durations import DurationExtractor
 from nlu.measures import MeasureExtractor
 from nlu.medicines import MedicineExtractor
 from nlu.polarity import PolarityExtractor
@@ -31,6 +32,7 @@ EXTRACTORS: tuple[type[RuleComponent], ...] = (
     DateExtractor,
     DoseExtractor,
     MedicineExtractor,
+    DurationExtractor,
 )
 
 

@@ -53,13 +53,13 @@ async def test_unsure_on_a_patient_decided_fact_hands_off(database: str, dispatc
     assert slots["requested_slot"] is None
 
 
-async def test_an_unreadable_answer_is_asked_again_then_handed_off(
+async def test_an_unreadable_answer_is_asked_twice_more_then_handed_off(
     database: str, dispatcher: CollectingDispatcher
 ) -> None:
     first = await run_form(dispatcher, text="purple", intent="nlu_fallback", confidence=0.3)
     assert first == {"reask_count": 1, "requested_slot": "age"}
     assert dispatcher.messages[0]["response"] == "utter_not_understood"
-    second = await run_form(CollectingDispatcher(), text="purple", intent="nlu_fallback", confidence=0.3, reask_count=1)
+    second = await run_form(CollectingDispatcher(), text="purple", intent="nlu_fallback", confidence=0.3, reask_count=2)
     assert second["handoff_reason"] == "unplaceable_answer"
     assert second["requested_slot"] is None
     assert "age" not in second  # never a silent guess

@@ -11,7 +11,7 @@ import pytest
 
 from criteria import load_trial
 from criteria.errors import FactError
-from nlu.corpus import CORPUS, FILES, RETIRED, Entry, expected_value, load, question, retired_questions
+from evaluation.corpus import CORPUS, FILES, RETIRED, Entry, expected_value, load, question, retired_questions
 
 TRIAL = load_trial("NCT07193810")
 ENTRIES = load(retired=True)

@@ -50,7 +50,6 @@ def dose(medicine: str | None, mg: float) -> dict[str, Any]:
         ("it's 10 now but my doctor wants to go up to 20 next week", dose(None, 10)),  # and plans
         ("usually 5mg, but I'm flaring so they put me on 20 this week", dose(None, 20)),
         ("pred 60mg at diagnosis, now 10mg", dose("prednisone", 10)),
-        ("prednisolone 25mg, reducing by 5mg every week", dose("prednisolone", 25)),  # a taper step
         ("5mg in the morning and 2.5 at night", dose(None, 7.5)),  # split doses added up
         ("hydrocortisone 10mg morning, 5mg at lunch, 5mg evening", dose("hydrocortisone", 20)),
         ("prednisone 5mg + 1mg", dose("prednisone", 6)),
@@ -105,6 +104,13 @@ def test_read(text: str, value: Any) -> None:
         ("prednisone 10 and hydrocortisone 5", "both"),
         ("I'm supposed to be on 10 but I stopped taking it a week ago", "both"),  # a dose and none
         ("20/15 alternating days", "unclear"),
+        # Tapering is read back (issue "Screening that holds up"): today's figure will not hold.
+        ("prednisolone 25mg, reducing by 5mg every week", "unclear"),
+        ("60 going down by 5 a week", "unclear"),
+        # Two amounts with no time of day, no tablet counts, no "+": read back, never summed silently.
+        ("Methylprednisolone 24mg (6 tabs of 4)", "unclear"),
+        ("i alternate, 10mg one day and 5mg the next", "both"),
+        ("5mg tabs, I take 3", "unclear"),  # a bare number beside mg: a count, read back
         ("5 mg on weekdays, 2.5 on weekends", "unclear"),  # a schedule that differs by day
         ("prednisone 5mg twice a week", "unclear"),  # not a daily dose
         ("prednisone 20g", "unclear"),  # no one takes 20 g

@@ -9,8 +9,8 @@ import pytest
 
 from criteria import load_trial
 from criteria.values import NEVER, UNSURE, Dose
-from nlu.corpus import Entry
-from nlu.evaluate import evaluate, same
+from evaluation.corpus import Entry
+from evaluation.evaluate import evaluate, same
 
 TRIAL = load_trial("NCT07193810")
 MEDROL_15, PRED_15 = Dose("methylprednisolone", 15.0, 18.75), Dose("prednisone", 15.0, 15.0)

@@ -18,8 +18,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from criteria import load_trial, make_fact
 from criteria.quantities import Quantity, age_on
+from evaluation.corpus import TODAY, Entry, expected_value, load, question
 from nlu import measures
-from nlu.corpus import TODAY, Entry, expected_value, load, question
 from nlu.measures import CUES, FLAGGED, REASONS, Measure, MeasureExtractor, MeasureReader, default_reader
 from nlu.numbers import UNITS, prepare
 

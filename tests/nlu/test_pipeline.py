@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions.answers import ENTITY_OF
+from answers.reading import ENTITY_OF
 from nlu.pipeline import EXTRACTORS, entities
 from nlu.topics import PHRASES as TOPICS
 from tests.bot.test_domain import domain

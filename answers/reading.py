@@ -9,7 +9,7 @@ no entity and no clear "not sure" means no reading, and the form asks again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -43,6 +43,7 @@ class Reading:
     value: Any
     confidence: float = 1.0
     bounds: tuple[Any, Any] | None = None
+    reason: str | None = None  # why the reader flagged it (its entity's role): hedge, both, range, vague, unclear
 
 
 def read(
@@ -75,6 +76,11 @@ def read(
         dated = _entity(entities, "date")
         said = _valued(kind, dated, today) if dated is not None else Reading("unsure")
         return Reading(said.value, min(said.confidence, FLAGGED), said.bounds)
+    if kind == "medicine_list":
+        # Medicines the words place now and before: the list for the question asked, when the reader made one.
+        placed = _entity(entities, f"{ENTITY_OF[kind]}_{'now' if fact.answer.ongoing else 'before'}")
+        if placed is not None:
+            return _valued(kind, placed, today)
     if kind in ENTITY_OF and (found := _entity(entities, ENTITY_OF[kind])) is not None:
         return _valued(kind, found, today)
     clear = polarity is not None and _sure(polarity)
@@ -108,6 +114,9 @@ def _valued(kind: str, entity: dict[str, Any], today: date) -> Reading:
     """The entity's value in the engine's form; a month or a year becomes a day inside it."""
     value = entity["value"]
     confidence = float(entity.get("confidence_entity", 1.0))
+    if confidence < 1.0:
+        return replace(_valued(kind, {**entity, "confidence_entity": 1.0}, today), confidence=confidence,
+                       reason=entity.get("role"))  # fmt: skip
     if kind in {"date", "date_or_never"} and isinstance(value, dict) and len(value) == 1:
         ((precision, said),) = value.items()
         if precision == "date":
@@ -171,3 +180,23 @@ def _choice_button(fact: FactDef, text: str, intent: str | None, confidence: flo
         if wanted in choices:
             return Reading(wanted)
     return None
+
+
+def read_duration(
+    entities: list[dict[str, Any]] | None, intent: str | None = None, intent_confidence: float = 0.0
+) -> Reading | None:
+    """How long one medicine was taken (a follow-up's answer): "2 years", "unsure", or None.
+
+    The ``duration`` entity (``nlu/durations.py``) gives the length; a clear "not sure" is
+    "unsure". A flagged length keeps its low confidence: the form reads it back.
+    """
+    entities = entities or []
+    polarity = _entity(entities, "polarity")
+    found = _entity(entities, "duration")
+    if found is not None and found["value"] != "unsure":
+        return _reading(found)
+    if (polarity is not None and _sure(polarity) and polarity["value"] == "unsure") or (
+        intent == "unsure" and intent_confidence >= INTENT_CONFIDENCE
+    ):
+        return Reading("unsure")
+    return Reading("unsure", FLAGGED) if found is not None else None

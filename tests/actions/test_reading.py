@@ -1,4 +1,4 @@
-"""``actions.answers``: the entity for the question asked, and the fall-backs when there is none."""
+"""``answers.read``: the entity for the question asked, and the fall-backs when there is none."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from actions.answers import ENTITY_OF, Reading, read
+from answers.reading import ENTITY_OF, Reading, read
 from criteria import load_trial
 
 TRIAL = load_trial("NCT07193810")

@@ -1,0 +1,102 @@
+"""Side remarks inside the screening form: the answer first, then the question beside it.
+
+While a question is pending, a message is read as its answer first. A side intent (about the
+study, why, a medical question, a person...) wins only when no answer is found, or when the
+message is plainly a question or a request ("can I ...?", "what is ...", "talk to a person").
+A "yes" or "no" at the start of an answer is an answer. An answer that also asks something
+is recorded, and then the question is answered (about the study, why) or handed off (a
+medical question, a person).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import Reason
+from actions.screening import trial
+from answers import INTENT_CONFIDENCE, Reading
+from criteria.schema import FactDef
+
+# Intents that are not answers: without an answer in the message, a rule handles them.
+META_INTENTS = {
+    "why_ask", "explain", "change_answer", "stop", "start_over", "human", "medical_question",
+    "bot_challenge", "about_study", "goodbye",
+}  # fmt: skip
+# Side intents the form never takes over, answer or not: the patient wants out or back.
+ALWAYS_RULES = {"change_answer", "stop", "start_over", "goodbye"}
+# Messages in a row with no answer to the question asked before a person takes over.
+MAX_TURNS_WITHOUT_ANSWER = 3
+SIDE_TURNS = "side_turns"  # the slot counting them (reset by an answer)
+
+_ASKS = re.compile(
+    r"^(?:(?:ok|okay|so|um+|uh+|hmm+|well|sorry|hi|hello|hey)\W+)*"
+    r"(?:can|could|may|might|what|whats|what's|how|why|who|when|where|which|is|are|am|do|does|did|will|would|"
+    r"should|shall|tell me|explain|i want to (?:talk|speak)|let me (?:talk|speak)|talk to|speak to|"
+    r"i(?:'d| would) like to (?:talk|speak))\b",
+    re.IGNORECASE,
+)
+_LEADING_ANSWER = re.compile(r"^\W*(?:yes|yeah|yep|yup|ya|y|no|nope|nah|never|not really|none|n)\b", re.IGNORECASE)
+_REQUEST = re.compile(
+    r"\b(?:person|human|someone|somebody|coordinator|real people|a doctor|the doctor)\b", re.IGNORECASE
+)
+
+
+def side_intent(message: dict[str, Any]) -> str | None:
+    """The message's side intent, when NLU is sure enough of it."""
+    intent = message.get("intent") or {}
+    name = intent.get("name")
+    if name in META_INTENTS and float(intent.get("confidence") or 0) >= INTENT_CONFIDENCE:
+        return str(name)
+    return None
+
+
+def plainly_asks(text: str) -> bool:
+    """The message is put as a question or a request ("can I ...", "what is ...", "talk to ...")."""
+    return bool(_ASKS.match(text.strip()))
+
+
+def answers_first(fact: FactDef, text: str, reading: Reading | None, side: str) -> bool:
+    """Whether a message with a side intent is taken as the answer to ``fact`` (its side part after)."""
+    if side in ALWAYS_RULES or reading is None:
+        return False
+    if _LEADING_ANSWER.match(text) and fact.answer.type in {"yes_no", "choice", "date_or_never", "medicine_list"}:
+        return True  # "no, is this study safe?": the no is the answer
+    return not plainly_asks(text)
+
+
+def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, side: str) -> list[dict[str, Any]]:
+    """Answer, or hand off, the question a message asked beside its answer."""
+    text = tracker.latest_message.get("text") or ""
+    asked = "?" in text or plainly_asks(text.split(",", 1)[-1]) or bool(_REQUEST.search(text))
+    fact = trial().facts.get(tracker.get_slot("requested_slot") or "")
+    if side == "about_study":
+        dispatcher.utter_message(response="utter_about_study")
+    elif side == "bot_challenge":
+        dispatcher.utter_message(response="utter_bot_challenge")
+    elif side == "why_ask" and fact is not None:
+        dispatcher.utter_message(text=fact.why)
+    elif side == "explain" and fact is not None:
+        dispatcher.utter_message(text=fact.explain)
+    elif side == "medical_question" and asked:
+        # A worry said beside an answer is not a question; a medical question is never answered here.
+        dispatcher.utter_message(response="utter_medical_question")
+        return [SlotSet("handoff_reason", Reason.MEDICAL_QUESTION.value)]
+    elif side == "human" and asked:
+        return [SlotSet("handoff_reason", Reason.PATIENT_REQUEST.value)]
+    return []
+
+
+def back_from_side(tracker: Tracker) -> bool:
+    """The form runs again after a side question it left to the rules (no answer was given)."""
+    side = side_intent(tracker.latest_message)
+    if side is None or side in ALWAYS_RULES | {"human", "medical_question"}:
+        return False
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "action" and event.get("name") != "screening_form":
+            return event.get("name") != "action_listen"
+    return False

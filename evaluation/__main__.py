@@ -1,0 +1,5 @@
+"""``python -m evaluation``: see ``evaluation.evaluate``."""
+
+from evaluation.evaluate import main
+
+raise SystemExit(main())

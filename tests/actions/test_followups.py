@@ -1,0 +1,166 @@
+"""The form's answer-first reading, read-backs and duration follow-ups (actions/forms.py, sides.py, followups.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms import ValidateScreeningForm
+from actions.sides import answers_first, plainly_asks
+from answers import Reading
+from criteria import load_trial
+from tests.actions.conftest import answered, tracker
+
+TRIAL = load_trial("NCT07193810")
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def run(
+    dispatcher: CollectingDispatcher, asked: str, text: str, intent: str = "inform", **slots: Any
+) -> dict[str, Any]:
+    events = await ValidateScreeningForm().run(
+        dispatcher, tracker("age_requested", text=text, intent=intent, requested_slot=asked, **slots), {}
+    )
+    return slots_of(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("what is this study about?", True),  # a question from its first word
+        ("ok so can I talk to a person", True),  # a request, after fillers
+        ("I want to talk to someone", True),
+        ("34, is this study paid?", False),  # an answer first, a question after
+        ("no, is the drug safe for me?", False),
+        ("diffuse, it's thick on my chest and arms", False),  # a worry, not a question
+    ],
+)
+def test_plainly_asks(text: str, plain: bool) -> None:
+    assert plainly_asks(text) is plain
+
+
+@pytest.mark.parametrize(
+    ("fact", "text", "reading", "side", "first"),
+    [
+        ("tuberculosis", "no, is the drug safe for me?", Reading("no"), "medical_question", True),  # leading no
+        ("tuberculosis", "what is TB?", None, "explain", False),  # no answer in it
+        ("age", "34, is this study paid?", Reading(34), "about_study", True),
+        ("current_medicines", "can I join if I take prednisone?", Reading(["prednisone"]), "medical_question", False),
+        ("age", "34. stop please", Reading(34), "stop", False),  # stopping is never taken over
+    ],
+)
+def test_answers_first(fact: str, text: str, reading: Reading | None, side: str, first: bool) -> None:
+    assert answers_first(TRIAL.facts[fact], text, reading, side) is first
+
+
+async def test_an_answer_with_a_question_about_the_study_is_kept_then_answered(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run(dispatcher, "age", "34, is this study paid?", intent="about_study")
+    assert slots["age"]["value"] == 34
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_about_study"]
+    assert "handoff_reason" not in slots
+
+
+async def test_a_plain_question_is_left_to_the_rules(database: str, dispatcher: CollectingDispatcher) -> None:
+    events = await ValidateScreeningForm().run(
+        dispatcher, tracker("age_requested", text="what is this study about?", intent="about_study"), {}
+    )
+    assert events == []  # rejected: the about-the-study rule answers, then the form asks again
+
+
+async def test_a_no_with_a_medical_question_is_kept_then_handed_off(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run(dispatcher, "tuberculosis", "no, is the drug safe for me?", intent="medical_question")
+    assert slots["tuberculosis"]["value"] is False
+    assert slots["handoff_reason"] == "medical_question"
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_medical_question"]
+
+
+async def test_a_worry_beside_an_answer_is_not_a_medical_question(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    condition = answered("ssc", "scleroderma")
+    slots = await run(
+        dispatcher,
+        "ssc_type",
+        "diffuse, it's thick on my chest and arms",
+        intent="medical_question",
+        condition=condition,
+    )
+    assert slots["ssc_type"]["value"] == "diffuse"
+    assert "handoff_reason" not in slots
+
+
+async def test_a_doubtful_reading_is_read_back_before_it_counts(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run(dispatcher, "age", "about 40 i think")
+    assert "age" not in slots  # not counted yet
+    assert slots["requested_slot"] == "followup"
+    pending = slots["pending"]
+    assert pending["kind"] == "confirm" and pending["text"].startswith("I understood")
+    assert pending["text"].endswith("Is that right?")
+    # Yes: it counts, as confirmed.
+    confirmed = await run(CollectingDispatcher(), "followup", "yes", intent="affirm", pending=pending)
+    assert confirmed["age"]["confirmed"] is True
+    assert confirmed["pending"] is None
+    # No: the question is asked again.
+    again = CollectingDispatcher()
+    denied = await run(again, "followup", "no", intent="deny", pending=pending)
+    assert denied["requested_slot"] == "age" and "age" not in denied
+    assert again.messages[0]["response"] == "utter_ask_again"
+
+
+async def test_a_read_back_answered_with_neither_goes_to_a_person(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run(dispatcher, "age", "about 40 i think")
+    unclear = await run(CollectingDispatcher(), "followup", "purple", intent="nlu_fallback", pending=slots["pending"])
+    assert unclear["handoff_reason"] == "low_confidence"
+    assert "age" not in unclear
+
+
+async def test_each_medicine_without_a_duration_is_followed_up(database: str, dispatcher: CollectingDispatcher) -> None:
+    slots = await run(dispatcher, "current_medicines", "methotrexate and CellCept")
+    assert slots["current_medicines"]["value"] == ["methotrexate", "mycophenolate_mofetil"]
+    first = slots["pending"]
+    assert (first["kind"], first["index"], first["text"]) == ("duration", 0, "How long have you taken methotrexate?")
+    assert slots["requested_slot"] == "followup"
+    listed = slots["current_medicines"]
+    after = await run(
+        CollectingDispatcher(),
+        "followup",
+        "for about 2 years",
+        pending=first,
+        current_medicines=listed,
+        followups_done=slots["followups_done"],
+    )
+    assert after["current_medicines"]["value"][0] == {"medicine": "methotrexate", "duration": "2 years"}
+    assert after["pending"]["text"] == "How long have you taken mycophenolate mofetil?"
+    # "Not sure" leaves it unknown (the site checks it): never a guess, and not asked again.
+    last = await run(
+        CollectingDispatcher(),
+        "followup",
+        "not sure",
+        intent="unsure",
+        pending=after["pending"],
+        current_medicines=after["current_medicines"],
+        followups_done=after["followups_done"],
+    )
+    assert last["current_medicines"]["value"][1] == "mycophenolate_mofetil"
+    assert last["requested_slot"] != "followup"
+
+
+async def test_a_medicine_no_criterion_counts_is_not_followed_up(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    slots = await run(dispatcher, "current_medicines", "folic acid and vitamin d")
+    assert slots.get("pending") is None
+    assert slots["requested_slot"] != "followup"
