@@ -162,6 +162,9 @@ class ValidateScreeningForm(FormValidationAction):
                 doubt = reading.confidence < COMMIT and read != "unsure" and reading.reason not in {"range", "vague"}
                 if reading.bounds and _straddles(tracker, fact_id, reading.bounds):
                     reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
+                elif reading.bounds and reading.reason == "vague":
+                    # Imprecise, but every value it allows decides alike ("born in 1972"): clear enough.
+                    reading = answers.Reading(reading.value, 1.0)
             except FactError:
                 reading = None
         if reading is None:

@@ -41,6 +41,16 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 _LEADING_ANSWER = re.compile(r"^\W*(?:yes|yeah|yep|yup|ya|y|no|nope|nah|never|not really|none|n)\b", re.IGNORECASE)
+# A question about taking part (money, travel, visits, time), not about health: about the study.
+_LOGISTICS = re.compile(
+    r"\b(?:paid|pay|payment|money|cost|costs|free|travel|parking|visits?|how long|how many|where|when|"
+    r"hospital stay|time off|compensat\w*|reimburs\w*|expenses?)\b",
+    re.IGNORECASE,
+)
+_MEDICAL = re.compile(
+    r"\b(?:safe|side effects?|risk\w*|dose|drug|medicine|pregnan\w*|pain|symptoms?|stop taking|interact\w*)\b",
+    re.IGNORECASE,
+)
 _REQUEST = re.compile(
     r"\b(?:person|human|someone|somebody|coordinator|real people|a doctor|the doctor)\b", re.IGNORECASE
 )
@@ -82,6 +92,8 @@ def after_answer(dispatcher: CollectingDispatcher, tracker: Tracker, side: str) 
         dispatcher.utter_message(text=fact.why)
     elif side == "explain" and fact is not None:
         dispatcher.utter_message(text=fact.explain)
+    elif side == "medical_question" and asked and _LOGISTICS.search(text) and not _MEDICAL.search(text):
+        dispatcher.utter_message(response="utter_about_study")  # "is this study paid?": about the study
     elif side == "medical_question" and asked:
         # A worry said beside an answer is not a question; a medical question is never answered here.
         dispatcher.utter_message(response="utter_medical_question")

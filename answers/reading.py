@@ -9,6 +9,7 @@ no entity and no clear "not sure" means no reading, and the form asks again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ ENTITY_OF = {
     "dose": "dose",  # nlu/doses.py
     "medicine_list": "medicines",  # nlu/medicines.py
 }
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # What a clear "no" means where "no" is not itself an answer value.
 NO_MEANS = {"date_or_never": "never", "dose": "none", "medicine_list": "none"}
 
@@ -82,7 +84,11 @@ def read(
         if placed is not None:
             return _valued(kind, placed, today)
     if kind in ENTITY_OF and (found := _entity(entities, ENTITY_OF[kind])) is not None:
-        return _valued(kind, found, today)
+        reading = _valued(kind, found, today)
+        if kind == "age" and reading.reason == "vague" and isinstance(reading.value, int) and _YEAR.search(text):
+            # "born in 1972": one of two ages; the form takes it when both decide alike.
+            return replace(reading, bounds=(reading.value - 1, reading.value))
+        return reading
     clear = polarity is not None and _sure(polarity)
     if (clear and polarity and polarity["value"] == "unsure") or (
         intent == "unsure" and intent_confidence >= INTENT_CONFIDENCE

@@ -65,8 +65,10 @@ class Answer(_Strict):
             raise ValueError("a number answer needs a 'unit'")
         if kind == "dose" and not values.get("medicine_class"):
             raise ValueError("a dose answer needs 'medicine_class'")
-        for key, text in (values.get("follow_up") or {}).items():
-            if "{medicine}" not in text:
+        follow_up = values.get("follow_up") or {}
+        assert isinstance(follow_up, dict)
+        for key, text in follow_up.items():
+            if "{medicine}" not in str(text):
                 raise ValueError(f"follow_up.{key} must name the medicine it asks about: {{medicine}}")
         return values
 

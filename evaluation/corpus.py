@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from criteria import Trial, make_fact
+from criteria.quantities import Quantity
 from criteria.schema import FactDef
-from criteria.values import Value
+from criteria.values import UNSURE, Value
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "nlu" / "corpus"
 TODAY = date(2026, 11, 25)  # every corpus answer is read as of this screening date
@@ -29,7 +30,10 @@ FILES = {
     "date.yaml": {"date", "date_or_never"},
     "dose.yaml": {"dose"},
     "medicine_list.yaml": {"medicine_list"},
+    "duration.yaml": {"duration"},  # follow-ups: how long one medicine was taken
 }
+# The follow-up question of a medicine list's ``follow_up.duration`` (not a fact of the trial).
+DURATION = "medicine_duration"
 _PRECISION = {"date": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
 
 
@@ -44,6 +48,7 @@ class Entry:
     expect: Any
     flag: bool
     note: str | None = None
+    medicine: str | None = None  # duration follow-ups: the medicine asked about
 
 
 RETIRED = "retired.yaml"  # questions the trial no longer asks, as they were
@@ -121,7 +126,17 @@ def engine_form(answer_type: str, expect: Any) -> Any:
     return expect
 
 
+def answer_type(trial: Trial, entry: Entry) -> str:
+    """The entry's answer type: its question's, or ``duration`` for a follow-up."""
+    return "duration" if entry.question == DURATION else question(trial, entry.question).answer.type
+
+
 def expected_value(trial: Trial, entry: Entry) -> Value:
-    """The label as the engine's typed value (raises ``FactError`` if the engine refuses it)."""
+    """The label as the engine's typed value (raises ``FactError`` if the engine refuses it).
+
+    A duration follow-up's label is its length in days (or ``UNSURE``).
+    """
+    if entry.question == DURATION:
+        return UNSURE if entry.expect == "unsure" else Quantity.parse(str(entry.expect)).in_days()
     fact = question(trial, entry.question)
     return make_fact(fact, engine_form(fact.answer.type, entry.expect), today=TODAY, lexicon=trial.lexicon).value

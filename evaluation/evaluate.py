@@ -26,12 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from criteria import Trial, load_trial, make_fact
 from criteria.errors import FactError
 from criteria.quantities import Quantity, age_on
 from criteria.values import UNSURE, Dose, MedicineUse, Value
-from evaluation.corpus import CORPUS, TODAY, Entry, expected_value, load, precision, question
+from evaluation.corpus import CORPUS, DURATION, TODAY, Entry, answer_type, expected_value, load, precision, question
 
 COMMIT_CONFIDENCE = 0.8  # below this the form neither knocks out nor takes the answer as read
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,9 @@ class Tally:
 
 
 def same(answer_type: str, got: Value, expected: Value, entry: Entry) -> bool:
-    """The reading means what the label says (dates at the label's precision)."""
+    """The reading means what the label says (dates at the label's precision, durations within a month or 10 %)."""
+    if answer_type == "duration" and isinstance(got, float) and isinstance(expected, float):
+        return abs(got - expected) <= max(31.0, 0.1 * expected)  # as durations in medicine lists
     if answer_type == "age" and not isinstance(got, str) and not isinstance(expected, str):
         as_years = [age_on(v, TODAY) if isinstance(v, date) else v for v in (got, expected)]
         return as_years[0] == as_years[1]
@@ -120,6 +123,8 @@ def bot_reader(model: Path) -> Reader:
     def read(trial: Trial, entry: Entry) -> Value | None:
         parsed = loop.run_until_complete(agent.parse_message(entry.text))
         intent = parsed.get("intent") or {}
+        if entry.question == DURATION:
+            return read_duration(parsed.get("entities"), intent)
         fact = question(trial, entry.question)
         reading = answers.read(
             fact,
@@ -139,13 +144,23 @@ def bot_reader(model: Path) -> Reader:
     return read
 
 
+def read_duration(entities: list[dict[str, Any]] | None, intent: dict[str, Any]) -> Value | None:
+    """A follow-up's length in days, ``UNSURE``, or None (not committed to), as the form reads it."""
+    import answers  # noqa: PLC0415
+
+    reading = answers.read_duration(entities, intent.get("name"), float(intent.get("confidence") or 0))
+    if reading is None or reading.confidence < COMMIT_CONFIDENCE:
+        return None
+    return UNSURE if reading.value == "unsure" else Quantity.parse(str(reading.value)).in_days()
+
+
 def evaluate(trial: Trial, entries: list[Entry], reader: Reader) -> tuple[dict[str, Tally], list[str]]:
     """Tallies per answer type, and a line per miss."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     misses = []
     for entry in entries:
-        answer_type = question(trial, entry.question).answer.type
-        tally = tallies[answer_type]
+        kind = answer_type(trial, entry)
+        tally = tallies[kind]
         got = reader(trial, entry)
         where = f"{entry.file}:{entry.index} {entry.question} {entry.text!r}"
         if entry.flag:
@@ -161,7 +176,7 @@ def evaluate(trial: Trial, entries: list[Entry], reader: Reader) -> tuple[dict[s
             misses.append(f"flagged      {where} (expected {entry.expect!r})")
             continue
         tally.read += 1
-        if same(answer_type, got, expected_value(trial, entry), entry):
+        if same(kind, got, expected_value(trial, entry), entry):
             tally.right += 1
         else:
             misses.append(f"wrong value  {where} -> {got!r} (expected {entry.expect!r})")

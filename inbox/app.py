@@ -13,10 +13,9 @@ no patient data); the access log is off.
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from criteria import FactError, load_trial
 from handoff import api as rasa
-from inbox import auth, messages, views
+from inbox import auth, fields, messages, views
 from settings import Settings, get_settings
 from store import channel_addresses, coordinators, handoffs, transcript
 from store.db import engine_for, session_scope
@@ -44,7 +43,8 @@ HERE = Path(__file__).parent
 MAX_REPLY_CHARS = 2000
 POLL_SECONDS = 3
 AUDIT_PAGE = 200
-DRAFTED = ("text", "fact", "value", "note", "outcome")  # form fields a refused form keeps
+DRAFTED = ("text", "note", "outcome")  # form fields a refused form keeps (the settle form keeps all of its own)
+NOT_DRAFTED = {"csrf"}
 T = TypeVar("T")
 Method = Callable[["Inbox", Request], Awaitable[Response]]
 
@@ -257,10 +257,21 @@ class Inbox:
 
     # --- one handoff -------------------------------------------------------------------------
 
-    async def view(self, request: Request, *, error: str | None = None, status: int = 200) -> Response:
-        """The conversation view (opening it is audited)."""
+    async def view(
+        self, request: Request, *, error: str | None = None, status: int = 200, invalid: str | None = None
+    ) -> Response:
+        """The conversation view (opening it is audited); after a refusal, with the refused form as entered."""
         handoff_id = request.path_params["handoff_id"]
         who: auth.Identity = request.state.who
+        form: FormData | None = getattr(request.state, "form", None)
+        # The question of the settle form: the one refused, the one chosen (?settle=), else the one handed off.
+        settle = request.query_params.get("settle")
+        settle_draft = None
+        if form is not None and error is not None and request.path_params.get("action") == "settle":
+            settle = _text(form, "fact")
+            settle_draft = {
+                name: value for name, value in form.multi_items() if isinstance(value, str) and name not in NOT_DRAFTED
+            }
 
         def read(session: Session) -> dict[str, Any] | None:
             handoff = handoffs.find_handoff(session=session, handoff_id=handoff_id)
@@ -268,14 +279,15 @@ class Inbox:
                 return None
             if request.method == "GET":
                 handoffs.audit_view(session=session, handoff=handoff, username=who.username)
-            return views.handoff_page(session=session, handoff=handoff)
+            return views.handoff_page(
+                session=session, handoff=handoff, settle=settle or None, draft=settle_draft, invalid=invalid
+            )
 
         context = await self.db(read)
         if context is None:
             return self.problem(request, messages.error("INBOX-005"), 404)
         done = messages.DONE.get(request.query_params.get("done", ""))
         # A refused form comes back filled in: what the coordinator typed is never lost.
-        form = getattr(request.state, "form", None)
         draft = {name: _text(form, name) if form is not None and error else "" for name in DRAFTED}
         context = {**context, "error": error, "done": done, "draft": draft, "action": request.path_params.get("action")}
         return self.render(request, "handoff.html", context, status)
@@ -335,12 +347,14 @@ class Inbox:
     async def talk(self, request: Request, action: str, who: auth.Identity, form: FormData) -> Response:
         """Reply, settle or resume: the coordinator holds the handoff (claimed if nobody did), then Rasa is asked."""
 
-        def hold(session: Session, handoff: Handoff) -> tuple[str, str, datetime | None]:
+        def hold(session: Session, handoff: Handoff) -> tuple[str, str, datetime | None, str, date]:
             handoffs.hold(session=session, handoff=handoff, username=who.username, admin=who.admin)
             stopped = channel_addresses.opted_out(session=session, conversation_id=handoff.conversation_id)
-            return handoff.conversation_id, handoff.channel, stopped
+            screening = handoff.screening
+            screened_on = screening.screening_date.date()
+            return handoff.conversation_id, handoff.channel, stopped, screening.trial_id, screened_on
 
-        conversation_id, channel, stopped = await self.db(acting(request, hold))
+        conversation_id, channel, stopped, trial_id, screened_on = await self.db(acting(request, hold))
         try:
             if action == "reply":
                 text = _text(form, "text").strip()
@@ -357,9 +371,15 @@ class Inbox:
                 return self.done(request, "replied_rest" if channel == "rest" else "replied")
             if action == "settle":
                 fact_id = _text(form, "fact")
-                if not fact_id:
+                trial = load_trial(trial_id)
+                if fact_id not in trial.facts:
                     return await self.view(request, error=messages.error("INBOX-010"), status=400)
-                value = _value(_text(form, "value"))
+                entered = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+                try:
+                    # The fields, read and checked against the question before Rasa is asked.
+                    value = fields.to_raw(trial.facts[fact_id], entered, today=screened_on, lexicon=trial.lexicon)
+                except fields.FieldError as refused:
+                    return await self.view(request, error=str(refused), status=400, invalid=refused.field)
                 note = _text(form, "note").strip() or None
                 await run_in_threadpool(
                     lambda: rasa.settle(
@@ -486,12 +506,3 @@ def _next(request: Request, form: FormData | None = None) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
-
-
-def _value(said: str) -> object:
-    """A settled value from the form: JSON when it parses (34, {"ago": "3 weeks"}), else the words."""
-    said = said.strip()
-    try:
-        return json.loads(said)
-    except ValueError:
-        return said

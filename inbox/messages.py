@@ -16,6 +16,7 @@ REASONS = {
     "low_confidence": "Answer needs checking",
     "judgement": "Needs a clinician's judgement",
     "nlu_fallback": "Bot did not understand",
+    "no_answer": "No answer after three tries",
 }
 STATUSES = {
     "open": "Open",
@@ -65,6 +66,15 @@ ERRORS = {
     "INBOX-011": "{detail}",  # an account could not be created
     "INBOX-012": "The patient stopped messages from the study on {when} (STOP, or blocked the bot): "
     "a reply would not reach them. They carry on by writing again (START by SMS).",
+    # The settle form's fields (inbox.fields): what is missing or does not fit, and where.
+    "INBOX-013": "Give an answer: {what}.",
+    "INBOX-014": "Give one answer only: {what}.",
+    "INBOX-015": "{field}: enter a number, such as {example}.",
+    "INBOX-016": "{field}: enter a date as year-month-day, such as {example}.",
+    "INBOX-017": "{field}: choose one of the list.",
+    "INBOX-018": "Medicine {row}: choose it from the list or type its name, not both.",
+    "INBOX-019": "Medicine {row}: a duration needs a medicine.",
+    "INBOX-020": "{field}: {what}.",
 }
 
 

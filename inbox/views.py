@@ -6,7 +6,7 @@ stands now, including answers a coordinator settled, not only the snapshot taken
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from criteria import FactError, evaluate, load_trial, make_fact
 from criteria.values import Fact
-from inbox import messages
+from inbox import fields, messages
+from inbox.plain import plain
 from store import channel_addresses, handoffs, records
 from store.models import Answer, Handoff, Screening
 from store.transcript import Message, last_patient_messages, transcript
@@ -61,13 +62,6 @@ class QueueItem:
     status: str
     cohort: str
     patient_replied: bool  # the patient wrote after the coordinator's last message
-
-
-def shown(value: Any) -> str:
-    """A stored value in words a coordinator reads."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def queue_items(*, session: Session, where: handoffs.QueueFilter) -> list[QueueItem]:
@@ -123,8 +117,24 @@ def _facts(trial_id: str, answers: dict[str, Answer], today: Any) -> dict[str, F
     return facts
 
 
-def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
-    """Everything the conversation view shows for one handoff."""
+def handoff_page(
+    *,
+    session: Session,
+    handoff: Handoff,
+    settle: str | None = None,
+    draft: Mapping[str, str] | None = None,
+    invalid: str | None = None,
+) -> dict[str, Any]:
+    """Everything the conversation view shows for one handoff.
+
+    Args:
+        session: the database session.
+        handoff: the handoff shown.
+        settle: the question whose settle form is shown (default: the one handed off).
+        draft: the settle form's fields as entered, when they were refused (default: the
+            stored answer's).
+        invalid: the settle field a refusal is about.
+    """
     screening = handoff.screening
     trial = load_trial(screening.trial_id)
     today = screening.screening_date.date()
@@ -147,7 +157,7 @@ def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
                     FactRow(
                         id=fact_id,
                         question=trial.facts[fact_id].question,
-                        value=shown(answers[fact_id].value),
+                        value=plain(trial.facts[fact_id], answers[fact_id].value, trial.lexicon, today=today),
                         said=answers[fact_id].raw_text,
                         set_by=answers[fact_id].set_by,
                         confidence=answers[fact_id].confidence,
@@ -159,15 +169,21 @@ def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
             )
         )
     groups = _grouped(rows, {c.id for c in trial.criteria if handoff.fact_id in trial.facts_of(c)})
-    questions = [
-        {
-            "id": fact.id,
-            "question": fact.question,
-            "type": fact.answer.type,
-            "choices": dict(fact.answer.choices or {}),
-        }
-        for fact in trial.facts.values()
-    ]
+    questions = [{"id": fact.id, "question": fact.question} for fact in trial.facts.values()]
+    chosen = next((f for f in (settle, handoff.fact_id) if f is not None and f in trial.facts), None)
+    settle_form = None
+    if chosen is not None:
+        fact, answer = trial.facts[chosen], answers.get(chosen)
+        values = draft if draft is not None else fields.from_raw(fact, answer.value, trial.lexicon) if answer else {}
+        settle_form = fields.settle_form(
+            fact,
+            trial.lexicon,
+            today=today,
+            values=values,
+            current=plain(fact, answer.value, trial.lexicon, today=today) if answer else None,
+            current_by=answer.set_by if answer else None,
+            invalid=invalid,
+        )
     return {
         "handoff": handoff,
         "screening": screening,
@@ -180,6 +196,7 @@ def handoff_page(*, session: Session, handoff: Handoff) -> dict[str, Any]:
         "criteria": rows,
         "criteria_groups": groups,
         "questions": questions,
+        "settle": settle_form,
         "transcript": transcript(session=session, conversation_id=handoff.conversation_id),
         "notes": list(handoff.notes),
         "trail": handoffs.audit_trail(session=session, handoff_id=handoff.id, limit=50),

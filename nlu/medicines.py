@@ -58,6 +58,7 @@ _TIME_UNITS = {"day", "week", "month", "year"}
 # Between two medicines of one list: a length of time after the last is said for all of them.
 _JOINERS = {"and", "&", "+", ",", "/", "plus", "(", ")", "or", "n"}
 # Where a clause ends, for cues about one medicine ("MabThera last year and CellCept now").
+_COUNT_WORDS = {"one", "two", "three", "four", "once", "twice"}
 _BOUNDARIES = {",", ".", ";", ":", "but", "then", "→", "->", "•", "!", "(", ")", "-"}
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 MAX_CHARS = 1000  # an answer is read to here: answers are a line or two, and the rules are not linear in length
@@ -323,7 +324,8 @@ class MedicineReader:
         taken X?", which names no medicine.
         """
         answer = self._text(text, today)
-        return [(length.duration, length.flag, *answer.span(length.start, max(length.end, length.start + 1)))
+        hedged = "hedge" if answer.cues["hedge"] else None  # "5 yrs, maybe longer"
+        return [(length.duration, length.flag or hedged, *answer.span(length.start, max(length.end, length.start + 1)))
                 for length in self._spans(answer)]  # fmt: skip
 
     def _unknown(self, answer: _Text, mentions: list[Mention]) -> list[Mention]:
@@ -463,8 +465,8 @@ class MedicineReader:
             said_as = words[number.start]
             if (before in self.words["often"] - {"x"}) or (before == "x" and said_as in {"a", "an"}):
                 continue  # "every 6 months", "twice a week": how often
-            if said_as in {"a", "an"} and before[:1].isdigit():
-                continue  # "x2 a day"
+            if said_as in {"a", "an"} and (before[:1].isdigit() or before in _COUNT_WORDS):
+                continue  # "x2 a day", "one a month": how often
             if after in self.words["not_length"]:
                 continue
             if after == "in" and amount.end + 1 < len(words) and words[amount.end + 1] in _MONTH_OF:

@@ -164,3 +164,29 @@ async def test_a_medicine_no_criterion_counts_is_not_followed_up(
     slots = await run(dispatcher, "current_medicines", "folic acid and vitamin d")
     assert slots.get("pending") is None
     assert slots["requested_slot"] != "followup"
+
+
+@pytest.mark.parametrize(
+    ("text", "clear"),
+    [
+        ("born in 1972", True),  # 53 or 54: every age it allows decides alike
+        ("I was born in 2008", False),  # 17 or 18: one side of the limit each, so a person checks
+    ],
+)
+async def test_a_birth_year_alone_counts_when_both_ages_decide_alike(
+    database: str, dispatcher: CollectingDispatcher, text: str, clear: bool
+) -> None:
+    slots = await run(dispatcher, "age", text)
+    assert (slots["age"]["confidence"] == 1.0) is clear
+
+
+async def test_a_question_about_taking_part_is_not_a_medical_question(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    # The intent classifier may call "is this study paid?" medical; beside an answer it is about the study.
+    slots = await run(
+        dispatcher, "current_medicines", "cellcept for 2 years. is this study paid?", intent="medical_question"
+    )
+    assert slots["current_medicines"]["value"] == [{"medicine": "mycophenolate_mofetil", "duration": "730.5 days"}]
+    assert "handoff_reason" not in slots
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_about_study"]

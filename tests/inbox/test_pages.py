@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import escape
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from criteria import load_trial
+from criteria.schema import FactDef
 from handoff import api as rasa
 from store import channel_addresses, records
 from store.db import session_scope
@@ -255,11 +258,14 @@ def test_when_rasa_is_down_the_coordinator_is_told_and_nothing_is_lost(
         token = csrf(client)
         for action, data in (
             ("reply", {"text": "hello"}),
-            ("settle", {"fact": "tuberculosis", "value": "no"}),
+            ("settle", {"fact": "tuberculosis", "answer": "no", "note": "said no on the phone"}),
             ("resume", {}),
         ):
             reply = client.post(f"/handoffs/{handoff_id}/{action}", data={"csrf": token, **data})
             assert reply.status_code == 502 and "INBOX-006" in reply.text and "not reachable" in reply.text
+            if action == "settle":  # the answer chosen comes back chosen, with its note
+                assert re.search(r'value="no" required checked', reply.text)
+                assert 'value="said no on the phone"' in reply.text
         row = handoff_row(engine, handoff_id)
         assert row.status == "claimed" and row.replied_at is None  # claimed by acting, nothing else changed
         # What the coordinator typed comes back in the form, to send again.
@@ -300,3 +306,243 @@ def test_a_patient_who_writes_after_the_handoff_was_resolved_is_back_in_the_queu
     say(engine, "conv-1", "patient", "wait, I have one more question")  # the bot is still paused
     [row] = [r for r in rows(client.get("/").text) if handoff_id in r]
     assert "Resolved" in row and "patient replied" in row
+
+
+# --- answers in plain words, settled with fields that fit them ------------------------------
+
+TRIAL = load_trial("NCT07193810")
+TYPES = sorted({fact.answer.type for fact in TRIAL.facts.values()})
+
+
+def fact_of(kind: str) -> FactDef:
+    """The trial's first question of an answer type (the tests name no question: the trial file changes)."""
+    found = next((fact for fact in TRIAL.facts.values() if fact.answer.type == kind), None)
+    if found is None:
+        pytest.skip(f"the trial has no {kind} question")
+    return found
+
+
+def answer(engine: Engine, handoff_id: str, fact_id: str, value: object, said: str | None = None) -> None:
+    """Store a patient's answer in the handoff's screening."""
+    row = handoff_row(engine, handoff_id)
+    with session_scope(engine) as session:
+        records.record_answer(
+            session=session, screening_id=row.screening_id, fact_id=fact_id, value=value, raw_text=said, criteria=[]
+        )
+
+
+def screened_on(engine: Engine, handoff_id: str) -> date:
+    """The screening date of the handoff's screening."""
+    row = handoff_row(engine, handoff_id)
+    with session_scope(engine) as session:
+        screening = records.find_screening(session=session, screening_id=row.screening_id)
+        assert screening is not None
+        return screening.screening_date.date()
+
+
+def settled_to(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What the inbox asks Rasa to settle (nothing reaches Rasa in these tests)."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(rasa, "settle", lambda conversation, **kw: calls.append({"to": conversation, **kw}))
+    return calls
+
+
+def test_answers_are_shown_in_plain_words_never_json(
+    client: TestClient, accounts: dict[str, str], engine: Engine
+) -> None:
+    handoff_id = make_handoff(engine)
+    medicines, dose = fact_of("medicine_list"), fact_of("dose")
+    stored = [{"medicine": "CellCept", "duration": "730.5 days"}, "prednisone", "zorblax"]
+    answer(engine, handoff_id, medicines.id, stored, said="cellcept for 2 years, prednisone and zorblax")
+    answer(engine, handoff_id, dose.id, {"medicine": "prednisone", "mg_per_day": 10.0})
+    log_in(client, "cole")
+    page = client.get(f"/handoffs/{handoff_id}").text
+    words = (
+        "mycophenolate mofetil (CellCept), 2 years; prednisone (duration not given); zorblax (not a medicine we know)"
+    )
+    assert f"<b>{words}</b>" in page  # the criteria rows
+    assert "<b>prednisone 10 mg/day</b>" in page and "<b>42 years</b>" in page
+    assert "&#34;medicine" not in page and '{"' not in page and "730.5" not in page  # never JSON
+    # The settle form shows the current answer in the same words, and fills its fields from it.
+    chosen = client.get(f"/handoffs/{handoff_id}?settle={medicines.id}").text
+    current = chosen[chosen.index("Current answer:") :]
+    assert current.index(words) < current.index("</p>") and "(patient)" in current
+    assert re.search(r'id="s-medicine_1".*?<option value="mycophenolate_mofetil" selected>', chosen, flags=re.S)
+    assert 'id="s-duration_1" name="duration_1" step="any" min="0" value="2"' in chosen
+    assert 'id="s-name_3" name="name_3" maxlength="100" value="zorblax"' in chosen
+
+
+def expected_fields(kind: str, fact: FactDef, day: str) -> list[str]:
+    """Markup the settle form of a question of this type must have."""
+    radios = [
+        f'type="radio" id="s-answer-{key}" name="answer" value="{key}" required' for key in ("yes", "no", "unsure")
+    ]
+    return {
+        "yes_no": ["<fieldset>", "<legend>Answer</legend>", *radios],
+        "choice": [
+            '<label for="s-answer">Answer</label>',
+            '<select id="s-answer" name="answer" required>',
+            *(f'<option value="{key}">{escape(label)}</option>' for key, label in (fact.answer.choices or {}).items()),
+            '<option value="unsure">Not sure</option>',
+        ],
+        "age": [
+            '<input type="number" id="s-years" name="years"',
+            f'id="s-birth_date" name="birth_date" max="{day}"',
+        ],
+        "number": ['id="s-number" name="number"', '<select id="s-unit" name="unit">'],
+        "date": [f'<input type="date" id="s-date" name="date" max="{day}"', 'name="unsure"'],
+        "date_or_never": [
+            f'<input type="date" id="s-date" name="date" max="{day}"',
+            'name="never"',
+            'name="unsure"',
+        ],
+        "dose": [
+            '<select id="s-medicine" name="medicine">',
+            '<option value="methylprednisolone">methylprednisolone (Medrol',
+            'id="s-mg_per_day" name="mg_per_day"',
+            'name="none"',
+        ],
+        "medicine_list": [
+            "<legend>Medicine 1</legend>",
+            '<select id="s-medicine_6" name="medicine_6">',
+            "<optgroup label=",
+            '<option value="mycophenolate_mofetil">mycophenolate mofetil (CellCept',
+            'id="s-name_6" name="name_6"',
+            '<option value="months">months</option>',
+            'name="none"',
+        ],
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_the_settle_form_has_fields_that_fit_the_answer_type(
+    client: TestClient, accounts: dict[str, str], engine: Engine, kind: str
+) -> None:
+    fact = fact_of(kind)
+    handoff_id = make_handoff(engine, fact_id=fact.id)  # the question handed off is the one shown
+    log_in(client, "cole")
+    page = client.get(f"/handoffs/{handoff_id}").text
+    day = screened_on(engine, handoff_id).isoformat()
+    form = page[page.index('<section class="settle"') : page.index("</section>", page.index('<section class="settle"'))]
+    assert f'<option value="{fact.id}" selected>' in form and f'name="fact" value="{fact.id}"' in form
+    for markup in expected_fields(kind, fact, day):
+        assert markup in form, markup
+    assert 'name="value"' not in form and "JSON" not in form  # no typed JSON any more
+    assert 'name="medicine_7"' not in form  # six medicine rows
+
+
+def test_a_question_is_chosen_before_its_fields_are_shown(
+    client: TestClient, accounts: dict[str, str], engine: Engine
+) -> None:
+    handoff_id = make_handoff(engine, fact_id=None, reason="patient_request")
+    log_in(client, "cole")
+    page = client.get(f"/handoffs/{handoff_id}").text
+    assert '<option value="">Choose a question</option>' in page and "settle-form" not in page
+    assert "settle-form" not in client.get(f"/handoffs/{handoff_id}?settle=no_such_question").text
+    dose = fact_of("dose")
+    assert 'id="s-mg_per_day"' in client.get(f"/handoffs/{handoff_id}?settle={dose.id}").text
+
+
+@pytest.mark.parametrize(
+    ("kind", "form", "value"),
+    [
+        # each type's fields reach Rasa as the structured value criteria.coerce accepts
+        ("yes_no", {"answer": "no"}, False),
+        ("choice", {"answer": "unsure"}, "unsure"),
+        ("age", {"years": "44"}, 44),
+        ("date_or_never", {"never": "yes"}, "never"),
+        (
+            "dose",
+            {"medicine": "methylprednisolone", "mg_per_day": "8"},
+            {"medicine": "methylprednisolone", "mg_per_day": 8.0},
+        ),
+        (
+            "medicine_list",
+            {
+                "medicine_1": "mycophenolate_mofetil",
+                "duration_1": "2",
+                "duration_unit_1": "years",
+                "name_2": "zorblax",
+                "duration_unit_2": "years",
+            },
+            [{"medicine": "mycophenolate mofetil", "duration": "2 years"}, "zorblax"],
+        ),
+    ],
+)
+def test_settling_sends_the_structured_value_and_is_audited(
+    client: TestClient,
+    accounts: dict[str, str],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    form: dict[str, str],
+    value: object,
+) -> None:
+    calls = settled_to(monkeypatch)
+    fact = fact_of(kind)
+    handoff_id = make_handoff(engine, fact_id=fact.id)
+    log_in(client, "cole")
+    data = {"csrf": csrf(client), "fact": fact.id, "note": "checked with the patient", **form}
+    reply = client.post(f"/handoffs/{handoff_id}/settle", data=data)
+    assert reply.status_code == 303 and reply.headers["location"].endswith("done=settled")
+    assert calls == [
+        {"to": "conv-1", "coordinator": "cole", "fact_id": fact.id, "value": value, "note": "checked with the patient"}
+    ]
+    assert "handoff.settled" in audit_actions(engine, handoff_id)
+
+
+def test_a_refused_answer_comes_back_in_its_fields_as_entered(
+    client: TestClient, accounts: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = settled_to(monkeypatch)
+    fact = fact_of("medicine_list")
+    handoff_id = make_handoff(engine, fact_id=fact.id)
+    log_in(client, "cole")
+    data = {
+        "csrf": csrf(client),
+        "fact": fact.id,
+        "medicine_1": "mycophenolate_mofetil",
+        "duration_1": "18",
+        "duration_unit_1": "months",
+        "name_2": PAYLOADS[1],
+        "duration_unit_2": "years",
+        "duration_3": "5",  # a duration without a medicine
+        "duration_unit_3": "weeks",
+        "unsure": "",
+        "note": PAYLOADS[0],
+    }
+    reply = client.post(f"/handoffs/{handoff_id}/settle", data=data)
+    assert reply.status_code == 400 and "Medicine 3: a duration needs a medicine. (INBOX-019)" in reply.text
+    page = reply.text
+    assert re.search(r'id="s-medicine_1".*?<option value="mycophenolate_mofetil" selected>', page, flags=re.S)
+    assert re.search(r'id="s-duration_unit_1".*?<option value="months" selected>', page, flags=re.S)
+    assert 'name="duration_1" step="any" min="0" value="18"' in page
+    assert 'name="name_2" maxlength="100" value="&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"' in page  # escaped
+    # The field at fault says so, and points at the message.
+    assert 'name="duration_3" step="any" min="0" value="5" aria-invalid="true" aria-describedby="page-error"' in page
+    assert re.search(r'id="s-duration_unit_3".*?<option value="weeks" selected>', page, flags=re.S)
+    assert 'value="&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"' in page  # the note, escaped
+    assert "<script>alert" not in page and "<img" not in page
+    assert calls == [] and "handoff.settled" not in audit_actions(engine, handoff_id)
+
+
+def test_an_answer_that_does_not_fit_the_question_is_refused_before_rasa(
+    client: TestClient, accounts: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = settled_to(monkeypatch)
+    fact = fact_of("date_or_never")
+    handoff_id = make_handoff(engine, fact_id=fact.id)
+    today = screened_on(engine, handoff_id)
+    later = date.fromordinal(today.toordinal() + 1).isoformat()
+    log_in(client, "cole")
+    token = csrf(client)
+    reply = client.post(f"/handoffs/{handoff_id}/settle", data={"csrf": token, "fact": fact.id, "date": later})
+    assert reply.status_code == 400 and "INBOX-007" in reply.text and "after the screening date" in reply.text
+    assert f'name="date" max="{today.isoformat()}" value="{later}" aria-invalid="true"' in reply.text
+    both = {"csrf": token, "fact": fact.id, "date": later, "never": "yes"}
+    reply = client.post(f"/handoffs/{handoff_id}/settle", data=both)
+    assert reply.status_code == 400 and "Give one answer only: a date and Never. (INBOX-014)" in reply.text
+    assert 'name="never" value="yes" checked' in reply.text
+    reply = client.post(f"/handoffs/{handoff_id}/settle", data={"csrf": token, "fact": "no_such_question"})
+    assert reply.status_code == 400 and "INBOX-010" in reply.text
+    assert calls == []

@@ -18,7 +18,8 @@ ENTRIES = load(retired=True)
 
 
 def test_every_file_is_there_with_enough_answers() -> None:
-    assert sorted(p.name for p in CORPUS.glob("*.yaml")) == sorted([*FILES, RETIRED])
+    # Every file of this corpus is a known kind (duration follow-ups are in the newer corpora only).
+    assert {p.name for p in CORPUS.glob("*.yaml")} == {*FILES, RETIRED} - {"duration.yaml"}
     assert len(load()) >= 600
 
 

@@ -1,0 +1,56 @@
+"""nlu/durations.py: how long one medicine was taken, said on its own (a follow-up's answer)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.durations import FLAGGED, DurationExtractor, read
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("for about 2 years", "2 years"),  # "about" with a round number: as said
+        ("10 weeks", "10 weeks"),
+        ("18mths", "18 months"),  # a unit run into the number
+        ("about a year and a half", "1.5 years"),
+    ],
+)
+def test_one_clear_length(text: str, value: str) -> None:
+    found = read(text)
+    assert found is not None and (found.value, found.confidence, found.reason) == (value, 1.0, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a few months", "vague"),
+        ("2-3 years", "range"),
+        ("5yrs, maybe longer", "hedge"),  # a hedge is not a length to count on
+        ("2 years, no wait, 3 years", "both"),  # two different lengths
+    ],
+)
+def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:
+    found = read(text)
+    assert found is not None and (found.confidence, found.reason) == (FLAGGED, reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not sure",  # the polarity reader's unsure
+        "yes",
+        "6 infusions, one a month",  # how often, not how long: no length said
+    ],
+)
+def test_no_length_said(text: str) -> None:
+    found = read(text)
+    assert found is None or found.confidence < 1.0
+
+
+def test_the_component_adds_one_entity() -> None:
+    message = Message(data={TEXT: "for 2 years"})
+    DurationExtractor().process([message])
+    assert [(e["entity"], e["value"]) for e in message.get(ENTITIES)] == [("duration", "2 years")]
