@@ -253,10 +253,11 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float, wait_limit: 
     unsure = truth is Truth.UNSURE
     if unsure and (crit.assessed_by == "patient" or crit.if_unsure == "coordinator"):
         return _unknown(crit, Unknown.UNSURE, used, out)
+    if doubtful and crit.assessed_by != "judgement":
+        # A pass counts only once we are sure we read it: a person checks it with the patient.
+        # Not the site's list: a misread "8 days ago" would pass as "likely eligible" there.
+        return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)
     if crit.assessed_by == "patient":
-        if doubtful:
-            # A pass counts only once we are sure we read it: a person checks it with the patient.
-            return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)
         return _result(crit, State.MET, crit.plain, facts=used)
     # Passed (or unplaceable) on the patient's side; only the site can rule it in.
     note = _note(crit, ctx, out, unsure=unsure, doubtful=doubtful)

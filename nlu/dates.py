@@ -55,6 +55,18 @@ _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]
 _YM = re.compile(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})(?![\d/]|[-.,]?\d)")
 _MY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{4})(?![\d/]|[.,]\d)")
 _DM = re.compile(r"(?<![\d/.,-])(\d{1,2})/(\d{1,2})(?![\d/]|[.,]\d)")
+def _slips(spellings: list[Any]) -> list[str]:
+    """Typing slips of the long month names: two letters swapped or one left out ("nvoember", "Setember").
+
+    Only names of 6 letters or more, where a slip cannot be another word of the calendar.
+    """
+    slips = set()
+    for word in (str(w) for w in spellings if len(str(w)) >= 6 and str(w).isalpha()):
+        slips |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+        slips |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+    return sorted(slips - {str(w) for w in spellings})
+
+
 _MONTH_YEAR = re.compile(r"(?<![\w])([A-Za-z]{3,9})[-.](\d{4})(?!\d)")  # "Jan-2025" is one token
 _YEAR_PAIR = re.compile(r"(?<![\d/.-])(\d{4})/(\d{4}|\d{2})(?![\d/]|[.,]\d)")  # "2019/2020", "2019/20"
 _SHORT_YEAR = re.compile(r"(?<![\w'])'(\d{2})(?![\w'])")  # "Sept '22", "in '19"
@@ -116,7 +128,8 @@ class DateReader:
             merged.setdefault(unit, []).extend(spellings)
         self.numbers = NumberReader(nlp, merged)
         self.unit_of = self.numbers.unit_of
-        self.month_of = {_fold(w): int(m) for m, spellings in words["months"].items() for w in spellings}
+        months = {m: [*spellings, *_slips(spellings)] for m, spellings in words["months"].items()}
+        self.month_of = {_fold(w): int(m) for m, spellings in months.items() for w in spellings}
         self.needs_context = {_fold(w) for w in words["needs_context"]}
         self.context_before = {_fold(w) for w in words["context_before"]}
         self.ordinals = {_fold(w) for w in words["ordinals"]}
@@ -132,7 +145,7 @@ class DateReader:
         self.seasons: dict[str, tuple[int, int]] = {}
         self.holidays: dict[str, dict[str, Any]] = {}
         self.times = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._add(self.times, {f"month:{m}": ws for m, ws in words["months"].items()})
+        self._add(self.times, {f"month:{m}": ws for m, ws in months.items()})
         self._add(self.times, {f"weekday:{d}": ws for d, ws in words["weekdays"].items()})
         for name, season in words["seasons"].items():
             self.seasons[name] = (int(season["months"][0]), int(season["months"][1]))

@@ -47,7 +47,7 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words", "split", "taper")  # fmt: skip
+           "daily_words", "split", "taper", "alternate")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _MASS = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 _CLAUSE = {".", ";", "but", ","}
@@ -372,6 +372,8 @@ class DoseReader:
             reasons.add("vague")
         if answer.cues["schedule"] or answer.cues["injection"]:
             reasons.add("unclear")
+        if answer.cues["alternate"] and not any(dose.per_day == 0.5 for dose in doses):
+            reasons.add("unclear")  # "15mg evrey second day": never read as 15 a day
         if answer.cues["taper"] and not any(dose.time == "current" for dose in doses):
             reasons.add("unclear")  # "60 going down by 5 a week"; "tapering, now 15" says today's dose
         return reasons

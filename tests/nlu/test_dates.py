@@ -342,3 +342,16 @@ def test_any_text_is_read_or_not_never_a_crash(text: str) -> None:
     DateExtractor().process([message])
     for entity in message.get(ENTITIES, []):
         assert 0 <= entity["start"] <= entity["end"] <= len(prepare(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("27 nvoember 2025", {"date": "2025-11-27"}),  # two letters swapped (found by bench.patients)
+        ("3 Setember 2025", {"date": "2025-09-03"}),  # a letter left out
+        ("octobr 2024", {"month": "2024-10"}),
+    ],
+)
+def test_slips_in_long_month_names(text: str, expected: Any) -> None:
+    found = READER.read(text, today=TODAY)
+    assert found is not None and (found.value, found.confidence) == (expected, 1.0)

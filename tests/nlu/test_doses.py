@@ -60,6 +60,7 @@ def dose(medicine: str | None, mg: float) -> dict[str, Any]:
         ("Prednisolone 5mg x 2 tabs", dose("prednisolone", 10)),
         ("prednisone 10mg, 1 and a half tablets", dose("prednisone", 15)),
         ("Two 10mg tablets", dose(None, 20)),
+        ("15mg prednisolone evrey second day", dose("prednisolone", 7.5)),  # "every" misspelt
         ("Pred 10mg od", dose("prednisone", 10)),  # od, bd, tds
         ("prednisolone 5mg bd", dose("prednisolone", 10)),
         ("5mg tds", dose(None, 15)),
@@ -111,6 +112,8 @@ def test_read(text: str, value: Any) -> None:
         ("Methylprednisolone 24mg (6 tabs of 4)", "unclear"),
         ("i alternate, 10mg one day and 5mg the next", "both"),
         ("5mg tabs, I take 3", "unclear"),  # a bare number beside mg: a count, read back
+        # Found by bench.patients: "evrey second day" was read as a daily 15 mg and ruled out.
+        ("15mg prednisolone on evey second day", "unclear"),
         ("5 mg on weekdays, 2.5 on weekends", "unclear"),  # a schedule that differs by day
         ("prednisone 5mg twice a week", "unclear"),  # not a daily dose
         ("prednisone 20g", "unclear"),  # no one takes 20 g
