@@ -88,6 +88,9 @@ def read(
         if kind == "age" and reading.reason == "vague" and isinstance(reading.value, int) and _YEAR.search(text):
             # "born in 1972": one of two ages; the form takes it when both decide alike.
             return replace(reading, bounds=(reading.value - 1, reading.value))
+        if kind == "age" and isinstance(reading.value, int) and _other_year(text, reading.value, today):
+            # "08 Sepetmber 1965" read as 8: a year in the words that does not fit the age read.
+            return replace(reading, confidence=min(reading.confidence, FLAGGED), reason="both")
         return reading
     clear = polarity is not None and _sure(polarity)
     if (clear and polarity and polarity["value"] == "unsure") or (
@@ -101,6 +104,12 @@ def read(
     if kind == "choice":
         return _choice_button(fact, text, intent, intent_confidence)
     return None
+
+
+def _other_year(text: str, age: int, today: date) -> bool:
+    """A birth year in ``text`` that gives another age than ``age`` (by more than a birthday)."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    return any(1900 < year <= today.year and abs(today.year - year - age) > 1 for year in years)
 
 
 def _entity(entities: list[dict[str, Any]], name: str, role: str | None = None) -> dict[str, Any] | None:

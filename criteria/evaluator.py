@@ -251,9 +251,10 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float, wait_limit: 
             return _result(crit, State.NOT_YET, text, facts=used, recontact_after=out.flips_on)
         return _result(crit, State.NOT_MET, reason, facts=used)
     unsure = truth is Truth.UNSURE
-    if unsure and (crit.assessed_by == "patient" or crit.if_unsure == "coordinator"):
+    if unsure and (crit.assessed_by in {"patient", "judgement"} or crit.if_unsure == "coordinator"):
+        # A person decides a "yes" to a judgement question; a "not sure" to one is no less theirs.
         return _unknown(crit, Unknown.UNSURE, used, out)
-    if doubtful and crit.assessed_by != "judgement":
+    if doubtful:
         # A pass counts only once we are sure we read it: a person checks it with the patient.
         # Not the site's list: a misread "8 days ago" would pass as "likely eligible" there.
         return _unknown(crit, Unknown.LOW_CONFIDENCE, used, out)

@@ -55,7 +55,9 @@ _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]
 _YM = re.compile(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})(?![\d/]|[-.,]?\d)")
 _MY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{4})(?![\d/]|[.,]\d)")
 _DM = re.compile(r"(?<![\d/.,-])(\d{1,2})/(\d{1,2})(?![\d/]|[.,]\d)")
-def _slips(spellings: list[Any]) -> list[str]:
+
+
+def slips(spellings: list[Any]) -> list[str]:
     """Typing slips of the long month names: two letters swapped or one left out ("nvoember", "Setember").
 
     Only names of 6 letters or more, where a slip cannot be another word of the calendar.
@@ -128,7 +130,7 @@ class DateReader:
             merged.setdefault(unit, []).extend(spellings)
         self.numbers = NumberReader(nlp, merged)
         self.unit_of = self.numbers.unit_of
-        months = {m: [*spellings, *_slips(spellings)] for m, spellings in words["months"].items()}
+        months = {m: [*spellings, *slips(spellings)] for m, spellings in words["months"].items()}
         self.month_of = {_fold(w): int(m) for m, spellings in months.items() for w in spellings}
         self.needs_context = {_fold(w) for w in words["needs_context"]}
         self.context_before = {_fold(w) for w in words["context_before"]}

@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 
 from criteria.quantities import WEIGHT_KG, age_on
 from nlu.base import Found, RuleComponent
+from nlu.dates import slips
 from nlu.numbers import UNITS, Number, NumberReader, prepare
 
 CUES = Path(__file__).parent / "data" / "measures.yaml"
@@ -139,7 +140,9 @@ class MeasureReader:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind in PHRASES:
             self.matcher.add(kind, [nlp.make_doc(prepare(str(phrase)).casefold()) for phrase in cues.get(kind, [])])
-        self.month_of = {str(w).casefold().rstrip("."): int(m) for m, words in cues["months"].items() for w in words}
+        # Month names with their typing slips ("Sepetmber"), as the dates reader reads them.
+        months = {m: [*words, *slips(words)] for m, words in cues["months"].items()}
+        self.month_of = {str(w).casefold().rstrip("."): int(m) for m, words in months.items() for w in words}
         self.weekdays = _words_of(cues["weekdays"])
         self.decades = {str(w).casefold(): int(v) for w, v in cues["decades"].items()}
         self.decade_suffixes = _words_of(cues["decade_suffixes"])

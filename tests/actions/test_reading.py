@@ -156,3 +156,19 @@ def test_a_yes_no_answer_from_its_words_and_the_fact_it_states(
     entities: list[dict[str, Any]], expected: Reading | None
 ) -> None:
     assert reading("dialysis", "the words", entities, intent="nlu_fallback") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "flagged"),
+    [
+        # Found by bench.patients: "08 Sepetmber 1965" was read as age 8 and ruled the patient out.
+        ("08 Sepetmber 1965", [{"entity": "age", "value": 8, "confidence_entity": 1.0}], True),
+        ("i was born in 1990 so 36", [{"entity": "age", "value": 36, "confidence_entity": 1.0}], False),  # agrees
+        ("34", [{"entity": "age", "value": 34, "confidence_entity": 1.0}], False),
+    ],
+)
+def test_an_age_that_a_year_in_the_words_contradicts_is_flagged(
+    text: str, entities: list[dict[str, Any]], flagged: bool
+) -> None:
+    found = reading("age", text, entities)
+    assert found is not None and (found.confidence < 1.0) is flagged

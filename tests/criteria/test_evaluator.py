@@ -394,6 +394,11 @@ def test_judgement_criteria_send_a_yes_to_a_person(trial: Trial, fact: str, crit
     assert result.get(criterion).state is State.UNKNOWN
     assert result.get(criterion).unknown is Unknown.JUDGEMENT
     assert result.status is Status.NEEDS_COORDINATOR
+    # "Not sure" (or "yes, that's right. No.") goes to a person too: found by bench.patients,
+    # where it passed onto the site's list and the patient was told "likely eligible".
+    unsure = judge(trial, SLE, **{fact: "unsure"})
+    assert unsure.get(criterion).unknown is Unknown.UNSURE
+    assert unsure.status is Status.NEEDS_COORDINATOR
 
 
 def test_medicine_we_cannot_place_goes_to_the_site_not_a_guess(trial: Trial) -> None:
