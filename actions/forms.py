@@ -129,6 +129,9 @@ class ValidateScreeningForm(FormValidationAction):
             return followups.FOLLOWUP
         if requested != followups.FOLLOWUP and tracker.get_slot(requested) is None:
             return requested  # not read: asked again (or handed off after the re-asks)
+        again = tracker.get_slot("requested_slot")
+        if requested == followups.FOLLOWUP and again in trial().facts and tracker.get_slot(again) is None:
+            return again  # "no" to a read-back: that question again, before any other
         return _NEXT
 
     def _read_answer(

@@ -111,10 +111,11 @@ async def test_a_doubtful_reading_is_read_back_before_it_counts(
     confirmed = await run(CollectingDispatcher(), "followup", "yes", intent="affirm", pending=pending)
     assert confirmed["age"]["confirmed"] is True
     assert confirmed["pending"] is None
-    # No: the question is asked again.
+    # No: the question is asked again, before any other (here the planner would pick another one).
     again = CollectingDispatcher()
-    denied = await run(again, "followup", "no", intent="deny", pending=pending)
-    assert denied["requested_slot"] == "age" and "age" not in denied
+    tb = {**pending, "fact": "tuberculosis", "key": "confirm:tuberculosis"}
+    denied = await run(again, "followup", "no", intent="deny", pending=tb, age=answered(34, "34"))
+    assert denied["requested_slot"] == "tuberculosis" and "tuberculosis" not in denied
     assert again.messages[0]["response"] == "utter_ask_again"
 
 
