@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from channels.guard import strip_command
-from nlu.corpus import load
+from evaluation.corpus import load
 from nlu.pipeline import EXTRACTORS
 
 ROOT = Path(__file__).resolve().parent.parent

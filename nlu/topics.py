@@ -20,7 +20,7 @@ too; "the nose spray flu vaccine" counts, and being longer it wins over "flu vac
 
 NLU does not know which question was asked, so ``TopicExtractor`` adds a ``topic`` entity
 for every question whose subject the message states, with the question id as the role;
-the screening form reads the one for the question it asked (``actions.answers``).
+the screening form reads the one for the question it asked (``answers.read``).
 """
 
 from __future__ import annotations
