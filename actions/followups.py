@@ -23,8 +23,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.screening import trial
+from actions.screening import screening_date, trial
 from answers.readback import read_back
+from answers.slots import fact_from_slot
 from criteria.evaluator import cohort_of
 from criteria.medicine_rule import MedicineTest
 from criteria.rules import walk
@@ -110,9 +111,11 @@ def next_duration(tracker: Tracker) -> dict[str, Any] | None:
 
 def _counted_classes(found: Trial, tracker: Tracker) -> dict[str, set[str]]:
     """Per medicine-list question, the classes some criterion of the patient's cohort counts by duration."""
-    from actions.screening import facts_from  # noqa: PLC0415 - a cycle otherwise
-
-    cohort = cohort_of(found, facts_from(tracker))
+    condition = found.cohort_fact
+    said = fact_from_slot(
+        condition, tracker.get_slot(condition.id), today=screening_date(tracker), lexicon=found.lexicon
+    )
+    cohort = cohort_of(found, {condition.id: said} if said else {})
     wanted: dict[str, set[str]] = {}
     for criterion in found.criteria:
         if criterion.rule is None or ("all" not in criterion.cohorts and cohort not in criterion.cohorts):

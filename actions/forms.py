@@ -27,8 +27,6 @@ from store import records
 logger = logging.getLogger(__name__)
 
 MAX_REASKS = 2  # an answer the reader cannot place is asked twice more (three tries), then a person helps
-# Below this a reading is read back before it counts (the engine's bar for ruling out).
-COMMIT = 0.8
 _NEXT = object()  # the planner chooses the next question
 # The confidence of an answer whose span ("in 2021") straddles a criterion's limit: below the
 # engine's bar, so a person settles it rather than the middle of the span deciding.
@@ -46,6 +44,11 @@ _UNKNOWN_REASON = {
     Unknown.LOW_CONFIDENCE: Reason.LOW_CONFIDENCE,
     Unknown.JUDGEMENT: Reason.JUDGEMENT,
 }
+
+
+def _commit() -> float:
+    """Below this a reading is read back before it counts: the engine's own bar (``min_confidence_to_rule_out``)."""
+    return trial().meta.min_confidence_to_rule_out
 
 
 def plan(tracker: Tracker) -> tuple[str | None, str | None]:
@@ -162,7 +165,7 @@ class ValidateScreeningForm(FormValidationAction):
                 read = structured(make_fact(fact, reading.value, today=today, lexicon=found.lexicon).value)
                 # Read back what the reader doubts; not a range or a vague amount ("40-45", "a few
                 # months"): confirming a number picked from it would be a guess made to look confirmed.
-                doubt = reading.confidence < COMMIT and read != "unsure" and reading.reason not in {"range", "vague"}
+                doubt = reading.confidence < _commit() and read != "unsure" and reading.reason not in {"range", "vague"}
                 if reading.bounds and _straddles(tracker, fact_id, reading.bounds):
                     reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
                 elif reading.bounds and reading.reason == "vague":
@@ -215,7 +218,7 @@ class ValidateScreeningForm(FormValidationAction):
         fact_id = str(pending["fact"])
         slot = tracker.get_slot(fact_id)
         duration = None
-        if reading is not None and reading.value != "unsure" and reading.confidence >= COMMIT:
+        if reading is not None and reading.value != "unsure" and reading.confidence >= _commit():
             duration = str(reading.value)
         # A duration not given clearly stays unknown (the site checks it); it is never guessed.
         updated = followups.with_duration(slot, int(pending["index"]), duration)
@@ -237,7 +240,7 @@ class ValidateScreeningForm(FormValidationAction):
             today=screening_date(tracker),
             entities=message.get("entities"),
         )
-        if said is not None and said.confidence >= COMMIT and said.value in {"yes", "no"}:
+        if said is not None and said.confidence >= _commit() and said.value in {"yes", "no"}:
             if said.value == "yes":
                 return self._accept(tracker, fact_id, {**pending["slot"], "confirmed": True})
             dispatcher.utter_message(response="utter_ask_again")

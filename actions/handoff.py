@@ -38,7 +38,7 @@ def criteria_snapshot(tracker: Tracker, result: Result | None = None) -> list[di
     ]
 
 
-def record_handoff(tracker: Tracker, reason: str) -> str:
+def record_handoff(tracker: Tracker, reason: str, result: Result | None = None) -> str:
     """Store the handoff (reason, message, question, criteria snapshot); returns the screening id.
 
     A patient who asks for a person before agreeing to the pre-screen still reaches one: a
@@ -54,7 +54,7 @@ def record_handoff(tracker: Tracker, reason: str) -> str:
                 channel=tracker.get_latest_input_channel() or "unknown",
                 trial_id=trial().id,
             )
-        result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+        result = result or evaluate(trial(), facts_from(tracker), screening_date(tracker))
         screening.cohort = result.cohort or screening.cohort  # the inbox filters by it
         records.open_handoff(
             session=session,
@@ -83,8 +83,8 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason)
     """Record the handoff, tell the patient (with the result card), and stop the form; contact details come next."""
     if reason is Reason.MEDICAL_QUESTION:
         dispatcher.utter_message(response="utter_medical_question")
-    screening_id = record_handoff(tracker, reason.value)
     result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
+    screening_id = record_handoff(tracker, reason.value, result)
     dispatcher.utter_message(response="utter_handoff", json_message=result_payload(result, "handoff", reason.value))
     return [
         SlotSet("screening_id", screening_id),

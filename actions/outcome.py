@@ -65,7 +65,7 @@ class ActionScreeningOutcome(Action):
         else:
             status = "handoff"
             reason = reason or "needs_review"
-            record_handoff(tracker, reason)
+            record_handoff(tracker, reason, result)
             text = "Thank you. Some of your answers need a person to look at them, so a study coordinator will help."
         dispatcher.utter_message(text=text, json_message=result_payload(result, status, reason))
         self._store(tracker, result, status)
@@ -88,7 +88,7 @@ class ActionScreeningOutcome(Action):
                     "status": result.status.value,
                     "reasons": list(result.reasons),
                     "site_to_verify": list(result.site_to_verify),
-                    "criteria": criteria_snapshot(tracker),
+                    "criteria": criteria_snapshot(tracker, result),
                     "recontact_after": result.recontact_after,
                 },
             )

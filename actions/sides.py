@@ -40,7 +40,6 @@ _ASKS = re.compile(
     r"i(?:'d| would) like to (?:talk|speak))\b",
     re.IGNORECASE,
 )
-_LEADING_ANSWER = re.compile(r"^\W*(?:yes|yeah|yep|yup|ya|y|no|nope|nah|never|not really|none|n)\b", re.IGNORECASE)
 # A question about taking part (money, travel, visits, time), not about health: about the study.
 _LOGISTICS = re.compile(
     r"\b(?:paid|pay|payment|money|cost|costs|free|travel|parking|visits?|how long|how many|where|when|"
@@ -71,11 +70,13 @@ def plainly_asks(text: str) -> bool:
 
 
 def answers_first(fact: FactDef, text: str, reading: Reading | None, side: str) -> bool:
-    """Whether a message with a side intent is taken as the answer to ``fact`` (its side part after)."""
+    """Whether a message with a side intent is taken as the answer to ``fact`` (its side part after).
+
+    A message that opens with its answer ("no, is this study safe?") is not put as a question,
+    so its answer comes first; one that opens by asking ("can I join if ...?") is the question.
+    """
     if side in ALWAYS_RULES or reading is None:
         return False
-    if _LEADING_ANSWER.match(text) and fact.answer.type in {"yes_no", "choice", "date_or_never", "medicine_list"}:
-        return True  # "no, is this study safe?": the no is the answer
     return not plainly_asks(text)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from answers.durations import duration_words
 from criteria.lexicon import Lexicon
 from criteria.messages import plain_date
 from criteria.quantities import Quantity
@@ -60,18 +61,7 @@ def _medicines(value: Any, lexicon: Lexicon) -> str:
         if isinstance(item, dict):
             days = Quantity.parse(str(item["duration"])).in_days() if item.get("duration") else None
             name = _name(str(item["medicine"]), lexicon)
-            parts.append(f"{name} for {_length(days)}" if days is not None else name)
+            parts.append(f"{name} for {duration_words(days)}" if days is not None else name)
         else:
             parts.append(_name(str(item), lexicon))
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-
-
-def _length(days: float) -> str:
-    """A length in the largest whole unit that fits: 730.5 days is "2 years", 70 days "10 weeks"."""
-    for unit, size in (("year", 365.25), ("month", 365.25 / 12), ("week", 7.0)):
-        count = days / size
-        if count >= 1 and abs(count - round(count)) < 0.05:
-            whole = round(count)
-            return f"{whole} {unit}{'s' if whole != 1 else ''}"
-    whole = round(days)
-    return f"{whole} day{'s' if whole != 1 else ''}"

@@ -8,8 +8,7 @@ Per criterion the answer is one of:
   low-certainty answer that would rule out, or a matter for the investigator's judgement);
 * ``site_verifies`` - only the study site can confirm it (labs, scores, the patient's
   records), or the patient's answer passes but the site must still confirm it; a ``note``
-  says when that is because the patient was not sure, the reading was in doubt, or a
-  medicine's duration was assumed;
+  says when that is because the patient was not sure, or a medicine's duration was assumed;
 * ``not_yet`` - it rules the patient out only until a date (a waiting period, or a
   medicine not yet taken long enough), within the trial's ``recontact_within``;
 * ``not_applicable`` - the criterion belongs to another cohort.
@@ -62,11 +61,10 @@ class Note(str, Enum):
     """Why the site must look at an answer that passed."""
 
     UNSURE = "unsure"  # the patient said they were not sure
-    DOUBT = "low_confidence"  # we were not sure we read the answer right
     ASSUMED = "duration_assumed"  # a medicine's duration was not given
 
 
-_NOTE_SAY = {Note.UNSURE: Say.SITE_UNSURE, Note.DOUBT: Say.SITE_DOUBT, Note.ASSUMED: Say.SITE_ASSUMED}
+_NOTE_SAY = {Note.UNSURE: Say.SITE_UNSURE, Note.ASSUMED: Say.SITE_ASSUMED}
 
 
 class Status(str, Enum):
@@ -261,17 +259,15 @@ def _judge(crit: CriterionDef, ctx: Context, min_confidence: float, wait_limit: 
     if crit.assessed_by == "patient":
         return _result(crit, State.MET, crit.plain, facts=used)
     # Passed (or unplaceable) on the patient's side; only the site can rule it in.
-    note = _note(crit, ctx, out, unsure=unsure, doubtful=doubtful)
+    note = _note(crit, ctx, out, unsure=unsure)
     reason = say(_NOTE_SAY[note], check=crit.site_check or "") if note else crit.site_check or ""
     return _result(crit, State.SITE_VERIFIES, reason, facts=used, note=note)
 
 
-def _note(crit: CriterionDef, ctx: Context, out: Outcome, *, unsure: bool, doubtful: bool) -> Note | None:
-    """Why the site must look at this pass in particular, if it must."""
+def _note(crit: CriterionDef, ctx: Context, out: Outcome, *, unsure: bool) -> Note | None:
+    """Why the site must look at this pass in particular, if it must (a doubtful one never gets here)."""
     if crit.assessed_by == "site":
         return None
-    if doubtful:
-        return Note.DOUBT
     used = [ctx.facts[f] for f in out.used if f in ctx.facts]
     if unsure and any(f.value is UNSURE for f in used):
         return Note.UNSURE

@@ -22,7 +22,7 @@ class Say(str, Enum):
     COHORT_FIRST = "MSG-006"
     NOT_APPLICABLE = "MSG-007"
     SITE_UNSURE = "MSG-008"
-    SITE_DOUBT = "MSG-009"
+    # MSG-009 (a doubtful pass on the site's list) is retired: such a pass goes to a coordinator.
     SITE_ASSUMED = "MSG-010"
     NOT_YET = "MSG-011"
 
@@ -37,7 +37,6 @@ TEXT: dict[Say, str] = {
     Say.NOT_APPLICABLE: "This rule is for a different condition, so it does not apply to you.",
     # {check} is the criterion's own site check; {reason} its reason; {date} a plain date.
     Say.SITE_UNSURE: "You were not sure about this, so the team will check it. {check}",
-    Say.SITE_DOUBT: "We were not sure we understood your answer, so the team will check it. {check}",
     Say.SITE_ASSUMED: "You did not say how long you took some medicines, so the team will ask. {check}",
     Say.NOT_YET: "{reason} You may be able to join from {date}.",
 }

@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import answers
 from criteria import Trial, load_trial, make_fact
 from criteria.errors import FactError
 from criteria.quantities import Quantity, age_on
@@ -110,7 +111,6 @@ def bot_reader(model: Path) -> Reader:
     import structlog  # noqa: PLC0415
     from rasa.core.agent import Agent  # noqa: PLC0415 - heavy, and only this reader needs it
 
-    import answers  # noqa: PLC0415
     from nlu import dates, measures  # noqa: PLC0415
 
     for module in (dates, measures):
@@ -146,8 +146,6 @@ def bot_reader(model: Path) -> Reader:
 
 def read_duration(entities: list[dict[str, Any]] | None, intent: dict[str, Any]) -> Value | None:
     """A follow-up's length in days, ``UNSURE``, or None (not committed to), as the form reads it."""
-    import answers  # noqa: PLC0415
-
     reading = answers.read_duration(entities, intent.get("name"), float(intent.get("confidence") or 0))
     if reading is None or reading.confidence < COMMIT_CONFIDENCE:
         return None

@@ -30,12 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from answers.durations import exact_duration
 from criteria import CriteriaError, FactError, coerce
 from criteria.lexicon import Lexicon, Medicine
 from criteria.quantities import WEIGHT_KG, Quantity
 from criteria.schema import FactDef
 from inbox import messages
-from inbox.plain import exact_duration
 
 UNSURE = "unsure"
 ROWS = 6  # medicine rows shown; more when a stored list is longer

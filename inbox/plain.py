@@ -12,25 +12,20 @@ shown as compact readable text instead. Pure: no web framework, no database.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date
 
+from answers.durations import duration_words, number_text
 from criteria.errors import CriteriaError
 from criteria.lexicon import Lexicon, Medicine, fold_name
 from criteria.messages import plain_date
-from criteria.quantities import DAYS_PER_UNIT, Quantity, age_on
+from criteria.quantities import Quantity, age_on
 from criteria.schema import FactDef
 
 NOT_SURE = "Not sure"
 NO_ANSWER = "No answer"
-# Largest first: a duration is shown in the largest unit it is a whole number of.
-UNITS = ("year", "month", "week", "day")
 _UNSURE = {"unsure", "not sure"}
 _NONE = {"none", "no", "nothing", "never"}
-# A duration said in days or weeks reads as said up to about two months or half a year.
-_DAYS_SAID_UP_TO = 60
-_WEEKS_SAID_UP_TO = 26
 
 
 def plain(fact: FactDef, value: object, lexicon: Lexicon, *, today: date | None = None) -> str:
@@ -74,7 +69,7 @@ def compact(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, int | float):
-        return _number_text(float(value))
+        return number_text(float(value))
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, Mapping):
@@ -88,16 +83,6 @@ def compact(value: object) -> str:
 def _nested(value: object) -> str:
     text = compact(value)
     return f"({text})" if isinstance(value, Mapping | list | tuple) and value else text
-
-
-def _number_text(number: float) -> str:
-    """A number without a useless ".0" and never in exponent notation."""
-    if not math.isfinite(number):
-        return str(number)
-    rounded = round(number, 3)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.3f}".rstrip("0").rstrip(".")
 
 
 def date_words(day: date) -> str:
@@ -157,7 +142,7 @@ def _number(fact: FactDef, value: object) -> str | None:
         quantity = Quantity(float(value), fact.answer.unit or "")
     else:
         return None
-    return f"{_number_text(round(quantity.value, 1))} {quantity.unit}".strip()
+    return f"{number_text(round(quantity.value, 1))} {quantity.unit}".strip()
 
 
 def _date(value: object) -> str | None:
@@ -190,12 +175,12 @@ def _dose(value: object, lexicon: Lexicon) -> str | None:
     name, mg = value["medicine"], value["mg_per_day"]
     if not isinstance(name, str) or isinstance(mg, bool) or not isinstance(mg, int | float):
         return None
-    words = f"{medicine_name(name, lexicon)} {_number_text(float(mg))} mg/day"
+    words = f"{medicine_name(name, lexicon)} {number_text(float(mg))} mg/day"
     found = lexicon.find(name)
     factor = found.prednisone_factor() if found else None
     if factor is not None and factor != 1:
         # The criteria count steroid doses as prednisone: say what this one comes to.
-        words += f" (like prednisone {_number_text(float(mg) * factor)} mg/day)"
+        words += f" (like prednisone {number_text(float(mg) * factor)} mg/day)"
     return words
 
 
@@ -223,47 +208,3 @@ def _medicine_list(value: object, lexicon: Lexicon) -> str | None:
         else:
             items.append(name)  # an unknown medicine: how long matters less than what it is
     return "; ".join(items)
-
-
-def exact_duration(days: float) -> tuple[float, str] | None:
-    """A duration as a whole number of years, months, weeks or days (the largest that fits), if any.
-
-    ``730.5`` days is ``(2, "year")``; ``547.875`` is ``(18, "month")``; ``70`` is
-    ``(10, "week")``; ``18`` is ``(18, "day")``; ``400.3`` is None.
-    """
-    if not math.isfinite(days) or days <= 0:
-        return None
-    for unit in UNITS:
-        count = days / DAYS_PER_UNIT[unit]
-        if count >= 1 and abs(count - round(count)) < 1e-6 * max(1.0, count):
-            return float(round(count)), unit
-    return None
-
-
-def _unit_words(count: float, unit: str) -> str:
-    return f"{_number_text(count)} {unit}" + ("" if count == 1 else "s")
-
-
-def duration_words(days: float) -> str:
-    """How long, rounded as a person would say it: "2 years", "18 months", "10 weeks", "about 7 months"."""
-    if not math.isfinite(days) or days < 0:
-        return f"{_number_text(days)} days"
-    if days == 0:
-        return "0 days"
-    if days < 1:
-        return "less than a day"
-    exact = exact_duration(days)
-    if exact is not None:
-        count, unit = exact
-        if unit == "month" and count >= 24 and count % 6 == 0:
-            return _unit_words(count / 12, "year")  # 30 months: 2.5 years
-        if (unit == "day" and count <= _DAYS_SAID_UP_TO) or (unit == "week" and count <= _WEEKS_SAID_UP_TO):
-            return _unit_words(count, unit)
-        if unit in {"year", "month"}:
-            return _unit_words(count, unit)
-    if days < _DAYS_SAID_UP_TO:
-        return f"about {_unit_words(round(days), 'day')}"
-    months = round(days / DAYS_PER_UNIT["month"])
-    if days < 2 * DAYS_PER_UNIT["year"] and months != 12:
-        return f"about {_unit_words(months, 'month')}"
-    return f"about {_unit_words(round(days / DAYS_PER_UNIT['year'] * 2) / 2, 'year')}"

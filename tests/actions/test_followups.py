@@ -48,6 +48,7 @@ def test_plainly_asks(text: str, plain: bool) -> None:
     ("fact", "text", "reading", "side", "first"),
     [
         ("tuberculosis", "no, is the drug safe for me?", Reading("no"), "medical_question", True),  # leading no
+        ("tuberculosis", "i dint have it, why?", Reading("no"), "why_ask", True),  # a misspelt no leads too
         ("tuberculosis", "what is TB?", None, "explain", False),  # no answer in it
         ("age", "34, is this study paid?", Reading(34), "about_study", True),
         ("current_medicines", "can I join if I take prednisone?", Reading(["prednisone"]), "medical_question", False),

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from answers.durations import duration_words, exact_duration
 from criteria import coerce, structured
 from criteria.lexicon import Lexicon, load_lexicon
 from criteria.schema import FactDef
-from inbox.plain import compact, duration_words, exact_duration, plain
+from inbox.plain import compact, plain
 
 TODAY = date(2026, 5, 2)
 ANSWERS: dict[str, dict[str, Any]] = {
