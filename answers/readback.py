@@ -44,7 +44,9 @@ def said(fact: FactDef, value: Any, lexicon: Lexicon) -> str:
     if kind == "dose":
         if value == "none" or not isinstance(value, dict):
             return "that you take no steroid now"
-        return f"{value['mg_per_day']:g} mg of {_name(value['medicine'], lexicon)} a day"
+        amount = f"{value['mg_per_day']:g} mg of {_name(value['medicine'], lexicon)} a day"
+        # "(2 × 5 mg)": the patient sees how the total was worked out, so a misread count shows.
+        return f"{amount} ({value['how']})" if value.get("how") else amount
     return _medicines(value, lexicon)
 
 

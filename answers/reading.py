@@ -73,7 +73,10 @@ def read(
         named = _entity(entities, "choice", role=fact.id)
         if named is not None:
             return _reading(named)
-    if kind == "date_or_never" and (weigh := _entity(entities, "topic", role=fact.id)) and not _sure(weigh):
+    weigh = _entity(entities, "topic", role=fact.id) if kind == "date_or_never" else None
+    if weigh is not None and _sure(weigh) and weigh["value"] == "no":
+        return Reading("never")  # "no live ones, just covid boosters": the things dated do not count
+    if weigh is not None and not _sure(weigh):
         # "The flu jab in October": dated, but whether it counts is the site's call.
         dated = _entity(entities, "date")
         said = _valued(kind, dated, today) if dated is not None else Reading("unsure")

@@ -111,10 +111,9 @@ def bot_reader(model: Path) -> Reader:
     import structlog  # noqa: PLC0415
     from rasa.core.agent import Agent  # noqa: PLC0415 - heavy, and only this reader needs it
 
-    from nlu import dates, measures  # noqa: PLC0415
+    from nlu import clock  # noqa: PLC0415
 
-    for module in (dates, measures):
-        module.screening_day = lambda: TODAY  # the corpus is labelled as of its screening date
+    clock.screening_day = lambda: TODAY  # the corpus is labelled as of its screening date
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # no per-parse lines
     agent = Agent.load(str(model))

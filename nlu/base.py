@@ -73,6 +73,9 @@ class RuleComponent(GraphComponent):
                 }
                 if role:
                     entity["role"] = role
+                group = getattr(reading, "group", None)
+                if group:
+                    entity["group"] = group  # e.g. a topic stated by naming a medicine
                 entities.append(entity)
             if entities:
                 message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)

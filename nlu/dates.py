@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from criteria.quantities import add_months
+from nlu import clock
 from nlu.base import Found, RuleComponent
 from nlu.numbers import UNITS, NumberReader, prepare
 
@@ -814,11 +815,6 @@ def default_reader() -> DateReader:
     return DateReader(spacy.blank("en"), words, units)
 
 
-def screening_day() -> date:
-    """The date relative times are read against: today in UTC (an evaluation replaces this function)."""
-    return datetime.now(timezone.utc).date()
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class DateExtractor(RuleComponent):
     """Adds a ``date`` entity (the time named, its confidence, and why it is flagged)."""
@@ -828,6 +824,6 @@ class DateExtractor(RuleComponent):
         self.reader = reader or default_reader()
 
     def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
-        """The time named, or "never", read against ``screening_day()``."""
-        found = self.reader.read(text, screening_day())
+        """The time named, or "never", read against the screening day."""
+        found = self.reader.read(text, clock.screening_day())
         return [] if found is None else [(ENTITY, found, found.reason)]

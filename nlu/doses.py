@@ -3,7 +3,8 @@
 ``DoseReader`` reads an answer to "how much steroid do you take each day (now / at most)?"
 into the form ``criteria.coerce`` takes: ``"none"`` or ``{"medicine": id or None,
 "mg_per_day": x}``, the daily amount of the medicine named, as taken (the engine converts it
-to prednisone; None when only an amount is given, as the question is about steroids). It
+to prednisone; None when only an amount is given, as the question is about steroids), with
+``"how": "2 × 5 mg"`` when the amount was worked out from tablets, times or parts. It
 builds on the shared number layer (``nlu.numbers``) for amounts, on ``nlu.medicines`` for
 the names (the lexicon), and on cue words as data (``nlu/data/doses.yaml``): frequencies,
 tablets, taper steps, and what is history or plan rather than today's dose.
@@ -19,7 +20,6 @@ component: it adds one ``dose`` entity per message that gives a dose or says non
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 
 from criteria.lexicon import Lexicon, load_lexicon
 from nlu.base import Found, RuleComponent
+from nlu.dose_parts import Part, Total, how, of_the_strength, total
 from nlu.medicines import CUES as MEDICINE_CUES
 from nlu.medicines import Cues, MedicineNames, Mention, prepared
 from nlu.numbers import Amount, Number, NumberReader, prepare
@@ -47,10 +48,12 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words", "split", "taper", "alternate")  # fmt: skip
+           "daily_words", "split", "taper", "alternate", "breakdown", "asks")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _MASS = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 _CLAUSE = {".", ";", "but", ","}
+_SENTENCE = frozenset({".", "?", "!", ";", "-", ","})  # what a question after an answer starts after
+_DOUBTS = ("hedge", "unsure", "vague", "conditional", "schedule", "injection", "alternate", "taper")
 _PAIR = re.compile(r"^(\d{1,3}(?:\.\d+)?)/(\d{1,3}(?:\.\d+)?)$")  # "20/15 alternating days"
 
 
@@ -63,27 +66,6 @@ class DoseReading:
     reason: str | None  # one of REASONS when flagged
     start: int  # character offsets into ``prepare(text)``
     end: int
-
-
-@dataclass(frozen=True)
-class _Dose:
-    """One amount of steroid said, with what the words around it make of it."""
-
-    mg: float
-    start: int  # tokens, the unit included
-    end: int
-    number: Number
-    count: float = 1.0  # tablets of that strength
-    per_day: float = 1.0  # times a day
-    per_kg: bool = False  # "1 mg/kg"
-    time: str | None = None  # "past", "future", "current" or "conditional" when the words say so
-    medicine: Mention | None = None  # the medicine named next to it
-    bare: bool = False  # a number said without "mg" ("pred 20")
-    counted: bool = False  # a count of tablets said with it ("two 4mg", "one 2mg")
-
-    @property
-    def daily(self) -> float:
-        return self.mg * self.count * self.per_day
 
 
 @dataclass(frozen=True)
@@ -136,20 +118,11 @@ class DoseReader:
             when: ``"now"`` or ``"peak"`` when the question asked is known. For the most ever
                 taken, an earlier dose is not history, and a rough figure is what was asked for.
         """
-        doc = prepared(self.numbers.nlp, text)
-        cues: Cues = defaultdict(list)
-        often: dict[int, tuple[int, float]] = {}
-        for key, start, end in self.matcher(doc):
-            kind = doc.vocab.strings[key]
-            if not kind.startswith("times "):
-                cues[kind].append((start, end))
-            elif start not in often or end > often[start][0]:
-                often[start] = (end, float(kind.split()[1]))  # the longest: "twice a day", not "a day"
-        numbers = self.numbers.numbers(doc)
-        amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
-        answer = _Text(doc, [t.lower_ for t in doc], cues, often, numbers, amounts, self.names.mentions(doc))
+        answer = self._answer(text)
+        cues = answer.cues
         reasons: set[str] = set()
-        doses, counts, weight = self._doses(answer, reasons)
+        doses, counts, weight, stepped = self._doses(answer, reasons)
+        breakdown = {start for start, _ in cues["breakdown"]}
         doses = [self._placed(dose, answer) for dose in doses]
         steroids = [mention for mention in answer.mentions if self._steroid(mention)]
         if self._unknown_medicine(answer, doses):
@@ -163,18 +136,56 @@ class DoseReader:
         )
         none_said = bool(cues["none"]) or any(dose.number.value == 0 for dose in doses)
         doses = [dose for dose in doses if dose.number.value > 0]
+        if none_said and all(dose.time in {"past", "future"} for dose in doses):
+            doses = []  # "none now, I was on 40mg last year": history beside a none
+        said = [*doses, *other]  # every amount read, for the scope of the cues
         if not doses:
             return self._no_amount(
-                answer, steroids, counts, other=bool(other), none_said=none_said, reasons=reasons, span=span
+                answer, steroids, counts, other=other, none_said=none_said, reasons=reasons, span=span
             )
         if any(dose.per_kg for dose in doses) and not all(dose.per_kg for dose in doses):
             doses = [dose for dose in doses if not dose.per_kg]  # "1mg/kg, so about 75mg": the mg said
-        doses = self._without_loose(self._current(doses, when, reasons), answer.words, reasons)
+        doses = self._without_loose(self._current(doses, when, reasons), answer, reasons)
         if all(dose.per_kg for dose in doses):
             if weight is None:
                 return DoseReading("unsure", FLAGGED, "unclear", *span)  # "0.5 mg/kg" without the weight
             doses = [replace(dose, mg=dose.mg * weight, per_kg=False) for dose in doses]
-        total = self._total(doses, answer.words, reasons)
+        doses = of_the_strength(doses)
+        worked = total(
+            doses, answer.words, alternate=bool(self._scoped(answer, "alternate", said, doses)), breakdown=breakdown
+        )
+        if worked.doubt:
+            reasons.add(worked.doubt)
+        medicine = self._medicine(doses, steroids, reasons)
+        if none_said:
+            reasons.add("both")  # "I'm supposed to be on 10 but I stopped": a dose and none
+        reasons |= self._doubts(doses, said, answer, when, worked=worked, stepped=stepped)
+        factor = self.lexicon.medicines[medicine].prednisone_factor() if medicine else None
+        low, high = self.plausible
+        if not low <= worked.mg * (factor or 1.0) <= high:
+            reasons.add("unclear")  # "20g", "20mcg", a 1000 mg pulse: a slip, or not a daily dose by mouth
+        reason = next((r for r in REASONS if r in reasons), None)
+        value = {"medicine": medicine, "mg_per_day": round(worked.mg, 4)} | how(worked)
+        return DoseReading(value, FLAGGED if reason else 1.0, reason, *span)
+
+    def _answer(self, text: str) -> _Text:
+        """The answer as the reader sees it: tokens, cues, frequencies, numbers, amounts, medicines."""
+        doc = prepared(self.numbers.nlp, text)
+        cues: Cues = defaultdict(list)
+        often: dict[int, tuple[int, float]] = {}
+        for key, start, end in self.matcher(doc):
+            kind = doc.vocab.strings[key]
+            if not kind.startswith("times "):
+                cues[kind].append((start, end))
+            elif start not in often or end > often[start][0]:
+                often[start] = (end, float(kind.split()[1]))  # the longest: "twice a day", not "a day"
+        numbers = self.numbers.numbers(doc)
+        amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
+        return _Text(doc, [t.lower_ for t in doc], cues, often, numbers, amounts, self.names.mentions(doc))
+
+    @staticmethod
+    def _medicine(doses: list[Part], steroids: list[Mention], reasons: set[str]) -> str | None:
+        """The steroid the dose is of (None: not named); two steroids, or a guessed name, are flagged."""
         named = {dose.medicine for dose in doses if dose.medicine}
         if not named and len({mention.medicine for mention in steroids}) == 1:
             named = {steroids[0]}  # "prednisone 10mg, 1 and a half tablets"
@@ -182,93 +193,120 @@ class DoseReader:
             reasons.add("both")  # two steroids at once: a dose is of one medicine
         if any(mention.guessed for mention in named):
             reasons.add("unclear")
-        medicine = min(named, key=lambda mention: mention.start).medicine if named else None
-        if none_said:
-            reasons.add("both")  # "I'm supposed to be on 10 but I stopped": a dose and none
-        reasons |= self._doubts(doses, answer, when)
-        factor = self.lexicon.medicines[medicine].prednisone_factor() if medicine else None
-        low, high = self.plausible
-        if not low <= total * (factor or 1.0) <= high:
-            reasons.add("unclear")  # "20g", "20mcg", a 1000 mg pulse: a slip, or not a daily dose by mouth
-        reason = next((r for r in REASONS if r in reasons), None)
-        value = {"medicine": medicine, "mg_per_day": round(total, 4)}
-        return DoseReading(value, FLAGGED if reason else 1.0, reason, *span)
+        return min(named, key=lambda mention: mention.start).medicine if named else None
 
     def _steroid(self, mention: Mention) -> bool:
         medicine = self.lexicon.medicines.get(mention.medicine or "")
         return medicine is not None and STEROID in medicine.classes
 
-    def _unknown_medicine(self, answer: _Text, doses: list[_Dose]) -> bool:
+    def _unknown_medicine(self, answer: _Text, doses: list[Part]) -> bool:
         """A generic-looking name the lexicon does not know, right next to an amount."""
         next_to = {dose.start - 1 for dose in doses} | {dose.end for dose in doses}
         return any(0 <= i < len(answer.words) and self.names.unknown(answer.words[i]) for i in next_to)
 
-    def _doses(self, answer: _Text, reasons: set[str]) -> tuple[list[_Dose], list[Number], float | None]:
-        """The amounts of steroid said, tablet counts with no strength, and the body weight (kg) if said.
+    def _doses(self, answer: _Text, reasons: set[str]) -> tuple[list[Part], list[Number], float | None, bool]:
+        """The amounts of steroid said, tablet counts with no strength, the body weight (kg), a taper step.
+
+        A taper step is "by 2.5" in "down by 2.5 a week".
 
         Tablet counts and times a day are applied to the amounts they go with.
         """
         words, amounts, numbers = answer.words, answer.amounts, answer.numbers
-        doses: list[_Dose] = []
+        doses: list[Part] = []
         counts: list[Number] = []
         weight = concentration = None
         volumes: list[Number] = []
         skip: set[int] = set()
+        stepped = False
         for index, number in enumerate(numbers):
             amount = amounts.get(number.start)
             before = words[number.start - 1] if number.start > 0 else ""
             after = words[number.end] if number.end < len(words) else ""
-            if number.start in skip or (before in self.words["step"] and (amount is None or amount.unit in _MASS)):
+            if number.start in skip:
+                continue
+            if before in self.words["step"] and (amount is None or amount.unit in _MASS):
+                stepped = True
                 continue  # "reducing by 5mg every week": a taper step
             if amount is not None and amount.unit in _MASS:
                 mg, end = number.value * _MASS[amount.unit], amount.end
                 per = words[end : end + 3]
                 if len(per) > 1 and per[0] in self.words["per"] and self.numbers.unit_of.get(per[1]) == "kg":
-                    doses.append(_Dose(mg, number.start, end + 2, number, per_kg=True))  # "1 mg/kg"
+                    doses.append(Part(mg, number.start, end + 2, number, per_kg=True))  # "1 mg/kg"
                 elif len(per) == 3 and per[0] in {"in", "per", "/"} and per[2] in self.words["volume"]:
                     volume = next((n for n in numbers if n.start == end + 1), None)
                     if volume is not None and volume.value > 0:
                         concentration = mg / volume.value  # "15mg in 5ml"
                         skip.add(volume.start)
                 else:
-                    doses.append(_Dose(mg, number.start, end, number))
+                    doses.append(Part(mg, number.start, end, number))
             elif amount is not None:
                 if amount.unit in {"kg", "lb"} and words[amount.end : amount.end + 1] != ["of"]:
                     weight = number.value * (1.0 if amount.unit == "kg" else 0.4536)  # "I weigh 55 kg"
                 continue  # else a length of time ("for 5 days", "x3 days")
             elif after in self.words["volume"]:
                 volumes.append(number)  # "10ml a day"
-            elif after in {"times", "x"} and self._daily_at(words, number.end + 1):
-                answer.often[number.start] = (number.end + 1, number.value)  # "3 times daily", "2x a day"
-            elif before == "x" and self._daily_at(words, number.end):
-                answer.often[number.start - 1] = (number.end, number.value)  # "x2 a day"
-            elif after in self.words["tablets"] or words[number.end : number.end + 2] == ["of", "them"]:
-                counts.append(number)  # "2 pills of 20 mg", "1 tab"
-            elif (after == "x" and index + 1 < len(numbers) and numbers[index + 1].start == number.end + 1) or (
-                before == "x"
-            ):
-                counts.append(number)  # "2 x 30mg", "5mg x 2"
-            elif number.end in amounts and amounts[number.end].unit in _MASS:
-                counts.append(number)  # "Two 10mg tablets", "half a 5 mg tab"
-            elif before not in {"day", "days", "week"} and number.high < 1900:
-                doses.append(_Dose(number.value, number.start, number.end, number, bare=True))  # "pred 20", not "day 3"
-        doses += [_Dose(v.value * concentration, v.start, v.end + 1, v) for v in volumes if concentration]
+            elif (part := self._unitless(answer, index, counts)) is not None:
+                doses.append(part)
+        doses += [Part(v.value * concentration, v.start, v.end + 1, v) for v in volumes if concentration]
         if volumes and not concentration:
             reasons.add("vague")  # millilitres of a liquid of unknown strength
         doses = self._counted(doses, counts, words)
-        return [self._often(dose, doses, answer) for dose in doses], counts, weight
+        if doses:  # "... and half a tab at night": part of a tablet, of the strength said (see of_the_strength)
+            halves = [n for n in counts if 0 < n.value < 1]
+            counts = [n for n in counts if n not in halves]
+            doses = sorted([*doses, *(Part(n.value, n.start, n.end, n, bare=True) for n in halves)], key=_start)
+        return [self._often(dose, doses, answer) for dose in doses], counts, weight, stepped
+
+    def _unitless(self, answer: _Text, index: int, counts: list[Number]) -> Part | None:
+        """A number said without a unit: times a day, a tablet count (added to ``counts``), or a bare amount."""
+        words, amounts, numbers = answer.words, answer.amounts, answer.numbers
+        number = numbers[index]
+        before = words[number.start - 1] if number.start > 0 else ""
+        after = words[number.end] if number.end < len(words) else ""
+        if after in {"times", "x"} and self._daily_at(words, number.end + 1):
+            answer.often[number.start] = (number.end + 1, number.value)  # "3 times daily", "2x a day"
+        elif before == "x" and self._daily_at(words, number.end):
+            answer.often[number.start - 1] = (number.end, number.value)  # "x2 a day"
+        elif (
+            after in self.words["tablets"]
+            or words[number.end : number.end + 2] == ["of", "them"]
+            or (after in {"a", "an"} and number.end + 1 < len(words) and words[number.end + 1] in self.words["tablets"])
+        ):
+            counts.append(number)  # "2 pills of 20 mg", "1 tab", "half a tab"
+        elif before in self.words["tablets"] or (before == "," and words[number.start - 2] in self.words["tablets"]):
+            counts.append(number)  # "the small white ones, 2 a day": how many, of no strength said
+        elif after == "of" and self._strength_at(answer, number.end + 1):
+            counts.append(number)  # "1 of 5mg", "1 and 1/2 of the 20mg"
+        elif after == "x" and index + 1 < len(numbers) and numbers[index + 1].start == number.end + 1:
+            counts.append(number)  # "2 x 30mg", "2 x 2.5"
+        elif before == "x" and not (counts and counts[-1].end == number.start - 1):
+            counts.append(number)  # "5mg x 2" (in "2 x 2.5" the 2.5 is the strength)
+        elif number.end in amounts and amounts[number.end].unit in _MASS:
+            counts.append(number)  # "Two 10mg tablets", "half a 5 mg tab"
+        elif words[number.start] == "one" and number.end == number.start + 1:
+            return None  # "the delayed release one": a word, not an amount
+        elif before not in {"day", "days", "week"} and number.high < 1900:
+            return Part(number.value, number.start, number.end, number, bare=True)  # "pred 20", not "day 3"
+        return None
+
+    def _strength_at(self, answer: _Text, at: int) -> bool:
+        """An amount in mg at token ``at``, after at most one article ("of the 20mg", "of 5mg")."""
+        if answer.words[at : at + 1] and answer.words[at] in {"the", "a", "my"}:
+            at += 1
+        amount = answer.amounts.get(at)
+        return amount is not None and amount.unit in _MASS
 
     def _daily_at(self, words: list[str], at: int) -> bool:
         """A "day" phrase ("a day", "daily", "per day") at token ``at``."""
         return any(words[at : at + len(phrase)] == phrase for phrase in self.daily)
 
-    def _counted(self, doses: list[_Dose], counts: list[Number], words: list[str]) -> list[_Dose]:
+    def _counted(self, doses: list[Part], counts: list[Number], words: list[str]) -> list[Part]:
         """Tablet counts applied to their strength: "Two 10mg", "1 tablet of 5mg", "5mg x 2 tabs"."""
-        between = {*self.words["tablets"], "of", "x", "a", "an", "-"}
+        between = {*self.words["tablets"], "of", "x", "a", "an", "-", "the", "my"}
         placed = []
         for dose in doses:
             count, counted = 1.0, False
-            for number in [n for n in counts if dose.start - 4 <= n.start <= dose.end + 4]:
+            for number in [n for n in counts if dose.start - 4 <= n.end and n.start <= dose.end + 4]:
                 gap = words[number.end : dose.start] if number.end <= dose.start else words[dose.end : number.start]
                 if len(gap) <= 3 and all(
                     word in between | ({","} if number.start >= dose.end else set()) for word in gap
@@ -279,7 +317,7 @@ class DoseReader:
             placed.append(replace(dose, count=count, counted=counted))
         return placed
 
-    def _often(self, dose: _Dose, doses: list[_Dose], answer: _Text) -> _Dose:
+    def _often(self, dose: Part, doses: list[Part], answer: _Text) -> Part:
         """Times a day said after a dose (or before the first one: "bd 5mg")."""
         limit = min([d.start for d in doses if d.start > dose.start], default=len(answer.words))
         found = [(start, times) for start, (_, times) in answer.often.items() if dose.end <= start < limit]
@@ -287,7 +325,7 @@ class DoseReader:
             found = [(start, times) for start, (end, times) in answer.often.items() if end <= dose.start]
         return replace(dose, per_day=min(found)[1]) if found else dose
 
-    def _placed(self, dose: _Dose, answer: _Text) -> _Dose:
+    def _placed(self, dose: Part, answer: _Text) -> Part:
         """The medicine a dose is of (the nearest named in its clause) and when it is taken, when said."""
         words, cues = answer.words, answer.cues
         nearest, best = None, 4
@@ -308,9 +346,9 @@ class DoseReader:
             for start, _ in cues[kind if kind == "conditional" else f"{kind}_after"]:
                 if dose.end <= start <= dose.end + 4 and _clause(words, dose.end, start):
                     time = time or kind  # "60 a month ago", "20 next week", "10 when I flare"
-        return replace(dose, medicine=nearest, time=time)
+        return replace(dose, medicine=nearest, time=time, timed=self._timed(dose, words))
 
-    def _current(self, doses: list[_Dose], when: str | None, reasons: set[str]) -> list[_Dose]:
+    def _current(self, doses: list[Part], when: str | None, reasons: set[str]) -> list[Part]:
         """The dose(s) at the time asked about: history and plans set aside when another dose is current."""
         if len(doses) < 2:
             return doses
@@ -322,40 +360,36 @@ class DoseReader:
         current = [dose for dose in doses if dose.time == "current"]
         return current or [dose for dose in doses if dose.time not in {"past", "future"}] or doses
 
-    def _without_loose(self, doses: list[_Dose], words: list[str], reasons: set[str]) -> list[_Dose]:
-        """Numbers said without "mg" beside amounts in mg, set aside (and the reading flagged).
+    def _without_loose(self, doses: list[Part], answer: _Text, reasons: set[str]) -> list[Part]:
+        """Numbers said without "mg" beside amounts in mg: a count of the tablets, or set aside.
 
-        "5mg tabs, I take 3", "Rayos 5 mg (the delayed one)": a count or a word, not more
-        milligrams; read back, never added up. "8mg morning and 4 at night" keeps its 4.
+        "5mg tabs, I take 3": one strength said as tablets and one small whole number is how
+        many. Otherwise ("Rayos 5 mg (the 2 kinds)") a bare number is not more milligrams: set
+        aside and read back, never added up. "8mg morning and 4 at night" keeps its 4.
         """
-        loose = [dose for dose in doses if dose.bare and not self._timed(dose, words)]
+        loose = [dose for dose in doses if dose.bare and not dose.timed and not dose.counted]
         if not loose or len(loose) == len(doses):
             return doses
+        kept = [dose for dose in doses if dose not in loose]
+        words = answer.words
+        if len(loose) == 1 and len(kept) == 1 and not kept[0].counted:
+            count, strength = loose[0], kept[0]
+            as_tablets = strength.end < len(words) and words[strength.end] in self.words["tablets"]
+            if as_tablets and count.mg == int(count.mg) and 1 <= count.mg <= 8:
+                per_day = max(count.per_day, strength.per_day)
+                return [replace(strength, count=count.mg, counted=True, per_day=per_day)]
         reasons.add("unclear")
-        return [dose for dose in doses if dose not in loose]
+        return kept
 
-    def _total(self, doses: list[_Dose], words: list[str], reasons: set[str]) -> float:
-        """Split doses added up ("5mg in the morning and 2.5 at night"); alternatives flagged.
-
-        Two amounts are parts of one day's dose only when times of day say so; otherwise ("24mg
-        (6 tabs of 4)", "10mg one day and 5mg the next") the sum is read back, never trusted.
-        """
-        for first, second in itertools.pairwise(doses):
-            if any(word in {"or", "but", "then", "maybe", "probably"} for word in words[first.end : second.start]):
-                reasons.add("both")
-                return doses[0].daily  # "20mg, maybe 25": alternatives, not parts of one dose
-        added = all(set(words[a.end : b.start]) & {"+", "plus"} for a, b in itertools.pairwise(doses))
-        if len(doses) > 1 and not added and not all(self._timed(dose, words) or dose.counted for dose in doses):
-            reasons.add("both")  # parts of one dose are said by time of day, or as tablets of each strength
-        return sum(dose.daily for dose in doses)
-
-    def _timed(self, dose: _Dose, words: list[str]) -> bool:
+    def _timed(self, dose: Part, words: list[str]) -> bool:
         """A time of day said right by the dose ("10 in the morning", "am 5mg")."""
         near = words[max(0, dose.start - 3) : dose.end + 4]
         return any(word in self.words["split"] for word in near)
 
-    def _doubts(self, doses: list[_Dose], answer: _Text, when: str | None) -> set[str]:
-        """Why the amounts must not be taken at face value."""
+    def _doubts(
+        self, doses: list[Part], said: list[Part], answer: _Text, when: str | None, *, worked: Total, stepped: bool
+    ) -> set[str]:
+        """Why the amounts must not be taken at face value (cues about amounts set aside do not count)."""
         reasons = set()
         for dose in doses:
             number = dose.number
@@ -366,17 +400,46 @@ class DoseReader:
                 reasons.add("vague")
             elif (number.approximate or number.bound) and not filler and when != "peak":
                 reasons.add("hedge")  # "about 10mg": today's dose should be known exactly
-        if answer.cues["hedge"] or answer.cues["unsure"]:
+        cues = {kind: self._scoped(answer, kind, said, doses) for kind in _DOUBTS}
+        if cues["hedge"] or cues["unsure"]:
             reasons.add("hedge")
-        if answer.cues["vague"]:
+        if cues["vague"]:
             reasons.add("vague")
-        if answer.cues["schedule"] or answer.cues["injection"]:
+        if cues["conditional"]:
+            reasons.add("both")  # "7.5 every day but I double it on bad days": two doses
+        if cues["schedule"] or cues["injection"]:
             reasons.add("unclear")
-        if answer.cues["alternate"] and not any(dose.per_day == 0.5 for dose in doses):
+        if cues["alternate"] and not worked.alternate and not any(dose.per_day == 0.5 for dose in doses):
             reasons.add("unclear")  # "15mg evrey second day": never read as 15 a day
-        if answer.cues["taper"] and not any(dose.time == "current" for dose in doses):
+        if cues["taper"] and (stepped or not any(dose.time == "current" for dose in doses)):
             reasons.add("unclear")  # "60 going down by 5 a week"; "tapering, now 15" says today's dose
         return reasons
+
+    def _scoped(self, answer: _Text, kind: str, said: list[Part], kept: list[Part]) -> list[tuple[int, int]]:
+        """The cues of a kind that are about the amounts kept: nearer one of them than any amount set aside.
+
+        "Prednisone 10mg, methotrexate 20mg weekly": weekly is methotrexate's. A question after
+        the answer ("10mg. is that too much?") casts no doubt on it: a "?" counts only in a
+        sentence that does not ask something ("10?", "mg?").
+        """
+        ours = {(dose.start, dose.end) for dose in kept}
+        found = []
+        for start, end in answer.cues[kind]:
+            if answer.words[start] == "?" and self._asks(answer, start):
+                continue
+            if said:
+                distance = {(d.start, d.end): max(0, start - d.end, d.start - end) for d in said}
+                nearest = min(distance.values())
+                if not any(distance[span] == nearest for span in ours if span in distance):
+                    continue
+            found.append((start, end))
+        return found
+
+    def _asks(self, answer: _Text, at: int) -> bool:
+        """The sentence ending at token ``at`` asks something and gives no number ("is that too much?")."""
+        start = max((i + 1 for i in range(at) if answer.words[i] in _SENTENCE), default=0)
+        asked = any(word in self.words["asks"] for word in answer.words[start:at])
+        return asked and not any(start <= n.start < at for n in answer.numbers)
 
     def _no_amount(
         self,
@@ -384,7 +447,7 @@ class DoseReader:
         steroids: list[Mention],
         counts: list[Number],
         *,
-        other: bool,
+        other: list[Part],
         none_said: bool,
         reasons: set[str],
         span: tuple[int, int],
@@ -393,7 +456,10 @@ class DoseReader:
         cues = answer.cues
         if none_said:
             last = max((end for _, end in cues["none"]), default=0)
-            exception = any(start >= last - 1 for start, _ in cues["exception"])
+            others = {m.start for m in answer.mentions if m not in steroids}
+            exception = any(
+                start >= last - 1 and not others & set(range(end, end + 3)) for start, end in cues["exception"]
+            )  # "none, only plaquenil" names no steroid
             if (exception and not other) or cues["injection"]:
                 return DoseReading("none", FLAGGED, "unclear", *span)  # "none, but I had a steroid shot last week"
             reason = next((r for r in REASONS if r in reasons), None)
@@ -409,9 +475,13 @@ class DoseReader:
         return None
 
 
-def _clause(words: list[str], start: int, end: int) -> bool:
-    """No clause boundary between two tokens."""
-    return not any(word in _CLAUSE for word in words[start:end])
+def _start(part: Part) -> int:
+    return part.start
+
+
+def _clause(words: list[str], start: int, end: int, bounds: frozenset[str] = frozenset(_CLAUSE)) -> bool:
+    """No clause boundary (or other ``bounds``) between two tokens."""
+    return not any(word in bounds for word in words[start:end])
 
 
 def _pair(word: str) -> bool:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
 from criteria.quantities import Quantity
+from nlu import clock
 from nlu.base import Found, RuleComponent
 from nlu.medicines import FLAGGED, MedicineReader
 from nlu.medicines import default_reader as medicine_reader
@@ -34,9 +36,12 @@ class Duration:
     end: int
 
 
-def read(text: str, reader: MedicineReader | None = None) -> Duration | None:
-    """The one length of time ``text`` says, flagged when it is not clear; None when it says none."""
-    found = (reader or medicine_reader()).lengths(text)
+def read(text: str, reader: MedicineReader | None = None, *, today: date | None = None) -> Duration | None:
+    """The one length of time ``text`` says, flagged when it is not clear; None when it says none.
+
+    ``today``: the day a start ("since 2019") is counted to; the screening day by default.
+    """
+    found = (reader or medicine_reader()).lengths(text, today=today or clock.screening_day())
     if not found:
         return None
     said = [f for f in found if f[0]]

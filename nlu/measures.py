@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from criteria.quantities import WEIGHT_KG, age_on
+from nlu import clock
 from nlu.base import Found, RuleComponent
 from nlu.dates import slips
 from nlu.numbers import UNITS, Number, NumberReader, prepare
@@ -59,11 +60,6 @@ _DIGITS = frozenset("0123456789")
 _SHORT_DIGITS = re.compile(r"^[0-9]{1,2}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _PART_HYPHEN = re.compile(r"^([^\W\d_]+)-([0-9]+)$")  # "mid-50"
-
-
-def screening_day() -> date:
-    """Today, the day ages are counted on (an evaluator replaces this function to fix the date)."""
-    return datetime.now(timezone.utc).date()
 
 
 @dataclass(frozen=True)
@@ -476,6 +472,8 @@ class MeasureReader:
         """Not an age nor a weight: a time or a dose, a height, a clothes size, a percentage."""
         if unit is not None and unit not in {"year", "kg", "lb", "stone"}:
             return True
+        if said.word(number.start) == "one" and end == number.start + 1 and unit is None:
+            return True  # "the purple one", "that one": a pronoun, never an age or a weight
         before, after = said.word(number.start - 1), said.word(end)
         if before in self.not_before or after in self.not_after or after in self.lengths:
             return True
@@ -590,5 +588,5 @@ class MeasureExtractor(RuleComponent):
         self.reader = reader or default_reader()
 
     def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
-        """The ages and weights the text can be read as, ages counted on ``screening_day()``."""
-        return [(found.entity, found, found.reason) for found in self.reader.read(text, screening_day())]
+        """The ages and weights the text can be read as, ages counted on the screening day."""
+        return [(found.entity, found, found.reason) for found in self.reader.read(text, clock.screening_day())]

@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from criteria.lexicon import Lexicon, fold_name, load_lexicon
+from nlu import clock, dates
 from nlu.base import Found, RuleComponent
 from nlu.numbers import Amount, Number, NumberReader, prepare
 from nlu.numbers import default_reader as number_reader
@@ -47,9 +48,10 @@ ENTITY = "medicines"
 FLAGGED = 0.5  # below the bar at which the form commits to an answer
 REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that applies is the entity's role
 PHRASES = ("none", "hedge", "vague", "unnamed", "forgot", "unclear", "short_course", "planned", "now", "before",
-           "shared", "others", "since", "negated", "negated_after")  # fmt: skip
-WORDS = ("not_names", "stems", "seasons", "round_vague", "often", "not_length", "n_often", "lead_in")
-KINDS = (*PHRASES, *WORDS, "holidays")
+           "shared", "others", "since", "negated", "negated_after", "other_reason", "from", "until",
+           "doses")  # fmt: skip
+WORDS = ("not_names", "stems", "seasons", "round_vague", "often", "not_length", "n_often", "lead_in", "dose_forms")
+KINDS = (*PHRASES, *WORDS, "holidays", "class_words")
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
 _MONTH_OF = {**{m: i for i, m in enumerate(MONTHS, 1)}, **{m[:3]: i for i, m in enumerate(MONTHS, 1) if m != "may"}}
@@ -255,6 +257,15 @@ class MedicineReader:
             self.matcher.add(kind, [nlp.make_doc(prepare(str(phrase))) for phrase in cues.get(kind, [])])
         self.matcher.add("holidays", [nlp.make_doc(name) for name in self.holidays])
         self.words = {kind: {str(word).casefold() for word in cues.get(kind, [])} for kind in WORDS}
+        self.class_words = {
+            prepare(str(word)).casefold(): str(name) for word, name in (cues.get("class_words") or {}).items()
+        }
+        if bad := set(self.class_words.values()) - set(lexicon.classes):
+            raise ValueError(f"class_words name unknown classes {sorted(bad)}")
+        # A dose before "a day" makes it how often: "70 mg a day for 3 months".
+        self.dose_words = {w for w, unit in numbers.unit_of.items() if unit in {"mg", "g", "mcg"}} | self.words[
+            "dose_forms"
+        ]
         # Every word of a cue, unit or month: never part of an unknown medicine's name.
         self.vocabulary = {word for kind in PHRASES for phrase in cues.get(kind, [])
                            for word in prepare(str(phrase)).casefold().split()} - {"a", "the"}  # fmt: skip
@@ -277,6 +288,8 @@ class MedicineReader:
         unnamed = [] if cues["none"] and not items else self._unknown(answer, mentions)
         reasons: set[str] = set()
         for start, end in cues["unnamed"]:
+            if self._denied_cue(answer, start) or self._class_named(answer, start, end, mentions):
+                continue  # "hcq, no steroids"; "only steroids, medrol and then pred"
             if not any(_describes(answer.words, start, end, mention) for mention in mentions):
                 unnamed.append(Mention(None, doc[start:end].text, start, end))  # "steroids", "some pills"
                 reasons.add("vague")
@@ -293,6 +306,8 @@ class MedicineReader:
             nothing = cues["none"] or (cues["planned"] if mentions else [])
             return MedicineList("none", 1.0, None, *answer.span(*nothing[0])) if nothing else None
         reasons |= self._flags(items, answer)
+        if any(self._other_reason(item, answer) for item in items):
+            reasons.add("unclear")  # "Ocrevus for my MS, not for lupus": it may still count; a person looks
         if when is not None:
             other = "before" if when == "now" else "now"
             if items and all(item.when == other for item in items) and not unnamed:
@@ -315,7 +330,9 @@ class MedicineReader:
             cues[doc.vocab.strings[key]].append((start, end))
         numbers = self.numbers.numbers(doc)
         amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
-        return _Text(doc, [t.lower_ for t in doc], cues, {n.start: n for n in numbers}, amounts, today or date.today())
+        return _Text(
+            doc, [t.lower_ for t in doc], cues, {n.start: n for n in numbers}, amounts, today or clock.screening_day()
+        )
 
     def lengths(self, text: str, *, today: date | None = None) -> list[tuple[str | None, str | None, int, int]]:
         """Every length of time in ``text`` ("for 2 years", "since 2019"): (length, flag, start, end).
@@ -370,6 +387,30 @@ class MedicineReader:
             and word not in self.vocabulary
             and word not in self.names.not_names
             and word not in self.names.names
+        )
+
+    def _denied_cue(self, answer: _Text, start: int) -> bool:
+        """A negation just before a cue word, in its clause ("no steroids", "not on any biologics")."""
+        words = answer.words
+        return any(
+            start - 3 <= cue_start and cue_end <= start and not any(w in _BOUNDARIES for w in words[cue_end:start])
+            for cue_start, cue_end in answer.cues["negated"]
+        ) or any(words[i] in {"no", "not", "never", "without"} for i in range(max(0, start - 2), start))
+
+    def _class_named(self, answer: _Text, start: int, end: int, mentions: list[Mention]) -> bool:
+        """A class word ("steroids") with a medicine of that class named in the answer: it names it."""
+        said = " ".join(answer.words[start:end])
+        wanted = self.class_words.get(said)
+        return wanted is not None and any(
+            m.medicine is not None and wanted in self.names.lexicon.medicines[m.medicine].classes for m in mentions
+        )
+
+    def _other_reason(self, item: _Item, answer: _Text) -> bool:
+        """Said to be taken for something else ("for covid, not for the lupus"): kept, and a person checks."""
+        words, end = answer.words, item.mention.end
+        return any(
+            end <= cue_start <= end + 6 and not any(w in _BOUNDARIES - {","} for w in words[end:cue_start])
+            for cue_start, _ in answer.cues["other_reason"]
         )
 
     def _negated(self, item: _Item, answer: _Text) -> bool:
@@ -440,8 +481,13 @@ class MedicineReader:
         words, cues = answer.words, answer.cues
         found: list[_Length] = []
         used: set[int] = set()
+        for length in self._ranges(answer) + self._courses(answer):
+            found.append(length)
+            used |= set(range(length.start, length.end))
         for start, end in sorted(cues["since"]):
-            length = self._since(answer, end)
+            if start in used:
+                continue
+            length = self._since(answer, end) or self._since_date(answer, end)
             if length is not None:
                 length.start = start
                 found.append(length)
@@ -465,8 +511,8 @@ class MedicineReader:
             said_as = words[number.start]
             if (before in self.words["often"] - {"x"}) or (before == "x" and said_as in {"a", "an"}):
                 continue  # "every 6 months", "twice a week": how often
-            if said_as in {"a", "an"} and (before[:1].isdigit() or before in _COUNT_WORDS):
-                continue  # "x2 a day", "one a month": how often
+            if said_as in {"a", "an"} and (before[:1].isdigit() or before in _COUNT_WORDS | self.dose_words):
+                continue  # "x2 a day", "one a month", "70 mg a day": how often
             if after in self.words["not_length"]:
                 continue
             if after == "in" and amount.end + 1 < len(words) and words[amount.end + 1] in _MONTH_OF:
@@ -484,6 +530,50 @@ class MedicineReader:
                     length.others |= kind == "others"
                     length.shared |= kind == "shared"
         return sorted(found, key=lambda length: length.start)
+
+    def _ranges(self, answer: _Text) -> list[_Length]:
+        """The length between two times: "from may 2022 until feb 2023", "from 2019 till last year"."""
+        words, found = answer.words, []
+        for _, after_from in answer.cues["from"]:
+            until = next((s for s, _ in answer.cues["until"] if after_from < s <= after_from + 4), None)
+            if until is None:
+                continue
+            stop = next((i for i in range(until + 1, min(len(words), until + 5)) if words[i] in _BOUNDARIES | {"and"}),
+                        min(len(words), until + 4))  # fmt: skip
+            first = _when(answer, after_from, until)
+            for end in range(stop, until + 1, -1):  # the longest time that reads: "feb 2023" before "feb"
+                last = _when(answer, until + 1, end)
+                if first is not None and last is not None:
+                    found.append(_between(first, last, after_from - 1, end))
+                    break
+        return found
+
+    def _since_date(self, answer: _Text, at: int) -> _Length | None:
+        """A start the dates reader reads, counted to today: "since 06/2025"."""
+        stop = next((i for i in range(at, min(len(answer.words), at + 4)) if answer.words[i] in _BOUNDARIES), None)
+        for end in range(stop or min(len(answer.words), at + 3), at, -1):
+            start = _when(answer, at, end)
+            if start is not None:
+                return _between(start, (answer.today, "date"), at, end)
+        return None
+
+    def _courses(self, answer: _Text) -> list[_Length]:
+        """A number of doses times how often: "6 monthly infusions", "6 infusions, one a month"."""
+        words, found = answer.words, []
+        for start, end in answer.cues["doses"]:
+            number = next((n for n in answer.numbers.values() if n.end in {start, start - 1}), None)
+            if (
+                number is None
+                or not number.exact
+                or (number.start in answer.amounts and answer.amounts[number.start].unit)
+            ):
+                continue
+            near = words[max(0, number.start - 1) : end + 5]
+            unit = next((_EVERY[w] for w in near if w in _EVERY), None)
+            if unit is None:
+                continue
+            found.append(_Length(_say(number.value, unit), number.start, end))
+        return found
 
     def _length(self, amount: Amount, words: list[str]) -> _Length:
         """An amount of time as a length, flagged when it is a range or vague ("a few months")."""
@@ -506,11 +596,12 @@ class MedicineReader:
         for j in range(at, min(len(words), at + 8)):
             word = words[j]
             number = answer.numbers.get(j)
-            if word in {",", ";", ".", "and", "but"}:
-                return None
+            if word in {",", ";", ".", "and", "but", "+", "&", "plus"}:
+                return None  # the next medicine's own words
             if words[j : j + 2] == ["i", "was"] and j + 2 in answer.numbers:
                 return _since_age(answer, answer.numbers[j + 2], j)
-            if number is not None and 1900 <= number.value <= today.year and number.exact:
+            joined = number is not None and number.bound == "over" and words[number.end - 1 : number.end] == ["+"]
+            if number is not None and 1900 <= number.value <= today.year and (number.exact or joined):
                 month = _MONTH_OF.get(words[j - 1]) if j > at else None
                 if month:
                     return _since_month(today, int(number.value), month, j, number.end)
@@ -559,6 +650,35 @@ class MedicineReader:
 def _say(value: float, unit: str) -> str:
     """A length as ``criteria.quantities.Quantity`` parses it: "2 years", "18 months"."""
     return f"{value:g} {unit}{'' if value == 1 else 's'}"
+
+
+# How often a dose is given, as the unit of a course's length ("6 monthly infusions": 6 months).
+_EVERY = {"monthly": "month", "weekly": "week", "month": "month", "week": "week", "daily": "day"}
+
+
+def _when(answer: _Text, start: int, end: int) -> tuple[date, str] | None:
+    """The first day of the time tokens ``start:end`` name, and its precision, when they name one clearly."""
+    if start >= end:
+        return None
+    text = answer.doc[start:end].text
+    reading = dates.default_reader().read(text, answer.today)
+    if reading is None or reading.confidence < 1.0 or not isinstance(reading.value, dict):
+        return None
+    if reading.end - reading.start < len(text.strip()) - 1:
+        return None  # only part of the words is a time
+    ((precision, said),) = reading.value.items()
+    day = date.fromisoformat({"date": said, "month": f"{said}-01", "year": f"{said}-01-01"}[precision])
+    return day, precision
+
+
+def _between(first: tuple[date, str], last: tuple[date, str], start: int, end: int) -> _Length:
+    """The length from one time to another, in the coarser of their precisions."""
+    (a, a_is), (b, b_is) = first, last
+    if "year" in {a_is, b_is}:
+        years = b.year - a.year
+        return _Length(_say(years, "year"), start, end) if years > 0 else _Length(None, start, end, "unclear")
+    months = (b.year - a.year) * 12 + b.month - a.month
+    return _Length(_say(months, "month"), start, end) if months > 0 else _Length(None, start, end, "unclear")
 
 
 def _since_month(today: date, year: int | None, month: int, start: int, end: int) -> _Length:
@@ -656,13 +776,14 @@ class MedicineExtractor(RuleComponent):
 
         The extra entities are ``medicines_now`` and ``medicines_before`` (the form picks by question).
         """
-        found = self.reader.read(text)
+        today = clock.screening_day()
+        found = self.reader.read(text, today=today)
         if found is None:
             return []
         readings: list[tuple[str, Found, str | None]] = [(ENTITY, found, found.reason)]
         if found.reason == "both":
             for when in ("now", "before"):
-                placed = self.reader.read(text, when=when)
+                placed = self.reader.read(text, today=today, when=when)
                 if placed is not None:
                     readings.append((f"{ENTITY}_{when}", placed, placed.reason))
         return readings

@@ -43,6 +43,7 @@ _FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 SURROGATE = re.compile("[\ud800-\udfff]")
 _GLYPHS = {"\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4"}
 _SPLIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+_UNIT_SLASH = re.compile(r"(?<=[^\W\d_])/(?=\d)")  # "15mg/5ml": the unit apart from the volume
 
 
 def prepare(text: str) -> str:
@@ -52,7 +53,7 @@ def prepare(text: str) -> str:
         text = text.replace(glyph, spelled)  # before NFKC, which would make "7½" read "71/2"
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2044", "/").replace("~", " about ")
-    text = _SPLIT.sub(" ", text)
+    text = _UNIT_SLASH.sub(" / ", _SPLIT.sub(" ", text))
     return " ".join(text.split())
 
 
@@ -188,8 +189,9 @@ def _value(words: list[str], i: int, unit_of: dict[str, str]) -> tuple[float, in
     if word in _VAGUE:
         return _VAGUE[word], i + 1, True
     if word == "half":
-        if (i > 0 and words[i - 1] == "and") or words[max(0, i - 2) : i] == ["and", "a"]:
-            return None  # the half of "a year and a half", read with the year
+        after_and = 3 if words[max(0, i - 2) : i] == ["and", "a"] else 2 if i > 0 and words[i - 1] == "and" else 0
+        if after_and and (i < after_and or _counted_before(words[i - after_and], unit_of)):
+            return None  # the half of "a year and a half", read with the year ("morning and half": a half)
         return 0.5, i + (2 if nxt in {"a", "an"} else 1), False  # "half a year": the unit follows
     if word == "dozen":
         return 12.0, i + 1, False
@@ -219,7 +221,27 @@ def _value(words: list[str], i: int, unit_of: dict[str, str]) -> tuple[float, in
     if words[end : end + 3] == ["and", "a", "half"] or words[end : end + 2] == ["and", "half"]:
         end += 3 if words[end + 1] == "a" else 2
         value += 0.5
+    elif words[end : end + 1] == ["and"] and (fraction := _FRACTION.match(" ".join(words[end + 1 : end + 2]))):
+        top, bottom = int(fraction.group(1)), int(fraction.group(2))
+        if 0 < top < bottom:
+            value += top / bottom  # "1 and 1/2"
+            end += 2
+    elif words[end : end + 1] == ["point"] and end + 1 < len(words) and value == int(value):
+        tenths = _SMALL.get(words[end + 1], float(words[end + 1]) if words[end + 1].isdigit() else None)
+        if tenths is not None and 0 <= tenths < 10:
+            value += tenths / 10  # "seven point five"
+            end += 2
     return value, end, False
+
+
+def _value_at(words: list[str], i: int) -> bool:
+    """A number (digits or a number word) at token ``i``."""
+    return i < len(words) and (bool(_DIGITS.match(words[i])) or words[i] in _SMALL or words[i] in _TENS)
+
+
+def _counted_before(word: str, unit_of: dict[str, str]) -> bool:
+    """A number or a unit: what "and a half" after it adds to ("2 and a half", "a year and a half")."""
+    return bool(_DIGITS.match(word)) or word in _SMALL or word in _TENS or word in unit_of
 
 
 def _plus_half(number: Number, end: int) -> Number:
@@ -265,8 +287,8 @@ def _hedged(words: list[str], number: Number) -> Number:
         before in {"least", "most"} and before2 == "at"
     ):
         bound = _BOUND[before]
-    elif after in {"+", "plus"}:
-        bound = "over"
+    elif after in {"+", "plus"} and not _value_at(words, number.end + 1):
+        bound = "over"  # "60+", not "10+5"
     if before == "between" and number.low != number.high:
         approximate = True
     if (approximate, bound) == (number.approximate, number.bound):

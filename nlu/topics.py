@@ -41,7 +41,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from nlu import dates
+from criteria.lexicon import Lexicon
+from nlu import clock, dates
 from nlu.base import Found, RuleComponent
 from nlu.numbers import SURROGATE as _SURROGATE
 
@@ -51,8 +52,13 @@ ENTITY = "topic"
 FLAGGED = 0.5  # says both, or needs a clinician: below the bar at which the form commits
 NONE = "none"  # phrases stating the answer is no
 CHECK = "check"  # related things a clinician must weigh
+ASIDE = "aside"  # minor things that leave a stated no a no ("no, just high blood pressure")
 WITHIN = "within_days"
-RESERVED = (NONE, CHECK, WITHIN)
+EVER = "ever"  # the question asks about ever: "stopped prednisone" still says yes
+MEDICINE = "medicine"  # the entity group of a topic stated by naming a medicine
+CLASS = "medicine_class"  # a subject named by every name of a lexicon class (criteria/data/medicines.yaml)
+BY_MEDICINE = "by_medicine"  # added by ``load``: the questions with a ``medicine_class`` subject
+RESERVED = (NONE, CHECK, ASIDE, WITHIN, EVER)
 BEFORE = 4  # how many words before a mention a negation cue (or "my dad") may be
 _BREAKS = {",", ".", ";", ":", "!", "?", "-", "\u2013", "\u2014", "(", ")", "/", "but", "though", "although", "however"}
 
@@ -66,6 +72,7 @@ class Topic:
     confidence: float
     start: int  # character offsets into the normalised text
     end: int
+    group: str | None = None  # MEDICINE when the subject is a class of medicines
 
 
 @dataclass(frozen=True)
@@ -84,18 +91,32 @@ class TopicReader:
         nlp: Language,
         topics: Mapping[str, Mapping[str, Any]],
         negation: Mapping[str, Iterable[str]] | None = None,
+        *,
         others: Iterable[str] = (),
         asked: Iterable[str] = (),
+        minimisers: Iterable[str] = (),
+        doubt: Iterable[str] = (),
+        by_medicine: Iterable[str] = (),
     ) -> None:
-        """One matcher per question (match ids: its subjects); ``negation`` has ``before`` and ``after`` cues."""
+        """One matcher per question (match ids: its subjects); ``negation`` has ``before`` and ``after`` cues.
+
+        ``by_medicine``: questions whose subject is a class of medicines; their readings carry
+        the group ``medicine`` (a medicine named in a list or a dose answer states them too).
+        """
         self.nlp = nlp
+        self.by_medicine = frozenset(by_medicine)
         self.matchers: dict[str, PhraseMatcher] = {}
         self.within: dict[str, int] = {}
+        self.ever: set[str] = set()
         for question, subjects in topics.items():
             matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
             for subject, phrases in subjects.items():
                 if subject == WITHIN:
                     self.within[question] = int(phrases)
+                    continue
+                if subject == EVER:
+                    if phrases:
+                        self.ever.add(question)
                     continue
                 matcher.add(subject, self._docs(phrases))
             self.matchers[question] = matcher
@@ -103,8 +124,12 @@ class TopicReader:
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.cues.add("before", self._docs(negation.get("before", [])))
         self.cues.add("after", self._docs(negation.get("after", [])))
+        self.cues.add("past", self._docs(negation.get("past", [])))
+        self.cues.add("past_after", self._docs(negation.get("past_after", [])))
         self.cues.add("others", self._docs(others))
         self.cues.add("asked", self._docs(asked))
+        self.cues.add("minimisers", self._docs(minimisers))
+        self.cues.add("doubt", self._docs(doubt))
 
     def _docs(self, phrases: Iterable[object]) -> list[Doc]:
         return [self.nlp.make_doc(_normalise(str(phrase))) for phrase in phrases]
@@ -116,13 +141,15 @@ class TopicReader:
         if not len(doc):
             return []
         clause = _clauses(doc)
-        cues: dict[str, list[tuple[int, int]]] = {"before": [], "after": [], "others": [], "asked": []}
+        cues: dict[str, list[tuple[int, int]]] = {
+            kind: [] for kind in ("before", "after", "past", "past_after", "others", "asked", "minimisers", "doubt")
+        }
         for match_id, start, end in self.cues(doc):
             cues[self.nlp.vocab.strings[match_id]].append((start, end))
         found = []
         when: date | bool | None = False  # the latest day the text names, read once when needed
         for question, matcher in self.matchers.items():
-            mentions = self._mentions(doc, matcher, clause, cues)
+            mentions = self._mentions(doc, matcher, clause, cues, ever=question in self.ever)
             if not mentions:
                 continue
             if question in self.within and when is False:
@@ -134,14 +161,24 @@ class TopicReader:
                 and today is not None
                 and when < today - timedelta(days=window)
             )
-            value, confidence = _decide(mentions, stale)
+            value, confidence = _decide(mentions, stale, said_no=_says_no(mentions, cues, clause))
+            if cues["doubt"]:
+                value, confidence = "unsure", FLAGGED  # "a blood transfusion, does that count?"
             start, end = doc[mentions[0].start].idx, doc[mentions[-1].end - 1].idx + len(doc[mentions[-1].end - 1])
-            found.append(Topic(question, value, confidence, start, end))
+            group = MEDICINE if question in self.by_medicine else None
+            found.append(Topic(question, value, confidence, start, end, group))
         return found
 
     def _mentions(
-        self, doc: Doc, matcher: PhraseMatcher, clause: list[int], cues: dict[str, list[tuple[int, int]]]
+        self,
+        doc: Doc,
+        matcher: PhraseMatcher,
+        clause: list[int],
+        cues: dict[str, list[tuple[int, int]]],
+        *,
+        ever: bool = False,
     ) -> list[_Mention]:
+        """The mentions of one question's subjects; ``ever``: cues of a past ("stopped") do not deny them."""
         matches = matcher(doc)
         subject_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
         mentions = []
@@ -162,19 +199,41 @@ class TopicReader:
                 continue  # "my dad had TB": not the patient's
             if near("asked", span.start - BEFORE, span.start) or doc[span.end : span.end + 1].text.startswith("?"):
                 continue  # "what is dialysis", "opsumit?": asked about, not stated
-            denied = near("before", span.start - BEFORE, span.start) or (
-                subject != NONE  # "not for my lungs, no" agrees with a no
-                and any(
-                    s == span.end and clause[s] == clause[span.start] and not ignored.intersection(range(s, e))
-                    for s, e in cues["after"]
+            # A leading "no" is the answer, and agrees with a phrase stating no ("no, my kidneys are fine").
+            lo = max(span.start - BEFORE, 1 if subject == NONE else 0)
+            after = ("after",) if ever else ("after", "past_after")
+            denied = (
+                near("before", lo, span.start)
+                or (not ever and near("past", lo, span.start))
+                or (
+                    subject != NONE  # "not for my lungs, no" agrees with a no
+                    and any(
+                        s == span.end and clause[s] == clause[span.start] and not ignored.intersection(range(s, e))
+                        for kind in after
+                        for s, e in cues[kind]
+                    )
                 )
             )
             mentions.append(_Mention(subject, denied, span.start, span.end))
         return mentions
 
 
-def _decide(mentions: list[_Mention], stale: bool) -> tuple[str, float]:
-    """The value (yes / no / unsure) and how sure, from the mentions of one question's subjects."""
+def _says_no(mentions: list[_Mention], cues: dict[str, list[tuple[int, int]]], clause: list[int]) -> bool:
+    """The answer says no beside its asides: a leading "no", or "just"/"only" in an aside's clause."""
+    if any(start == 0 for start, _ in cues["before"]) or any(m.subject == NONE and not m.denied for m in mentions):
+        return True  # "no, ...", "did a survey study, no drug"
+    asides = [m for m in mentions if m.subject == ASIDE]
+    return bool(asides) and all(any(clause[s] == clause[m.start] for s, _ in cues["minimisers"]) for m in asides)
+
+
+def _decide(mentions: list[_Mention], stale: bool, *, said_no: bool = False) -> tuple[str, float]:
+    """The value (yes / no / unsure) and how sure, from the mentions of one question's subjects.
+
+    An aside ("just migraines") is weighed like a check unless the answer also says no.
+    """
+    asides = [m for m in mentions if m.subject == ASIDE and not m.denied]
+    if asides and not said_no:
+        return "unsure", FLAGGED
     checks = [m for m in mentions if m.subject == CHECK and not m.denied]
     affirmed = {m.subject for m in mentions if m.subject not in RESERVED and not m.denied}
     denied = {m.subject for m in mentions if m.subject not in RESERVED and m.denied}
@@ -232,34 +291,54 @@ def load(path: Path = PHRASES, trial: str = TRIAL) -> dict[str, Any]:
     you last ..." question (``date_or_never``) with ``check`` phrases and subjects.
     """
     from criteria import load_trial  # noqa: PLC0415 - only to check the file
+    from criteria.lexicon import load_lexicon  # noqa: PLC0415
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(data) - {"negation", "asked", "others", "topics"}
+    unknown = set(data) - {"negation", "asked", "others", "minimisers", "doubt", "topics"}
     if unknown:
         raise ValueError(f"unknown sections {sorted(unknown)} in {path.name}")
-    cues = [*(data.get("negation") or {}).values(), data.get("asked") or [], data.get("others") or []]
+    cues = [
+        *(data.get("negation") or {}).values(),
+        *(data.get(k) or [] for k in ("asked", "others", "minimisers", "doubt")),
+    ]
     if not all(isinstance(c, list) and all(isinstance(p, str) and p.strip() for p in c) for c in cues):
         raise ValueError(f"{path.name}: cues are lists of phrases (quote yes and no)")
     facts = load_trial(trial).facts
+    lexicon = load_lexicon()
     yes_no = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "yes_no"}
     when = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "date_or_never"}
     topics = data.get("topics") or {}
     bad = sorted(set(topics) - yes_no - when)
     if bad:
         raise ValueError(f"{path.name}: {bad} are not yes/no or date_or_never questions of {trial}")
+    by_medicine: set[str] = set()
     for question, subjects in topics.items():
         if not isinstance(subjects, dict) or not subjects:
             raise ValueError(f"{path.name}: {question} needs its subjects and their phrases")
-        if question in when and (CHECK not in subjects or {NONE, WITHIN} & set(subjects)):
+        if question in when and (not {CHECK, ASIDE} & set(subjects) or WITHIN in subjects):
             # A date answer's value comes from the dates reader; a topic only says a clinician must look.
             raise ValueError(f"{path.name}: {question} asks for a date: it takes {CHECK} phrases and subjects")
         for subject, phrases in subjects.items():
             if subject == WITHIN:
                 if not isinstance(phrases, int) or phrases <= 0:
                     raise ValueError(f"{path.name}: {question}.{WITHIN} is a number of days")
+            elif subject == EVER:
+                if not isinstance(phrases, bool):
+                    raise ValueError(f"{path.name}: {question}.{EVER} is true or false")
+            elif isinstance(phrases, dict):
+                if set(phrases) != {CLASS} or phrases[CLASS] not in lexicon.classes:
+                    raise ValueError(f"{path.name}: {question}.{subject} is a list of phrases or {{{CLASS}: <class>}}")
+                subjects[subject] = class_names(lexicon, str(phrases[CLASS]))
+                by_medicine.add(question)
             elif not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
                 raise ValueError(f"{path.name}: {question}.{subject} is a list of phrases")
+    data[BY_MEDICINE] = sorted(by_medicine)
     return data
+
+
+def class_names(lexicon: Lexicon, name: str) -> list[str]:
+    """Every name, brand and alias of the medicines of one lexicon class (names live in the lexicon only)."""
+    return sorted({n for m in lexicon.medicines.values() if name in m.classes for n in m.names()})
 
 
 @cache
@@ -267,7 +346,14 @@ def default_reader() -> TopicReader:
     """The reader over the bundled phrases, on a blank English pipeline."""
     data = load()
     return TopicReader(
-        spacy.blank("en"), data["topics"], data.get("negation"), data.get("others") or (), data.get("asked") or ()
+        spacy.blank("en"),
+        data["topics"],
+        data.get("negation"),
+        others=data.get("others") or (),
+        asked=data.get("asked") or (),
+        minimisers=data.get("minimisers") or (),
+        doubt=data.get("doubt") or (),
+        by_medicine=data[BY_MEDICINE],
     )
 
 
@@ -281,4 +367,4 @@ class TopicExtractor(RuleComponent):
 
     def found(self, text: str) -> Iterable[tuple[str, Found, str | None]]:
         """What the text states for each question, the question as the role."""
-        return [(ENTITY, found, found.question) for found in self.reader.read(text, dates.screening_day())]
+        return [(ENTITY, found, found.question) for found in self.reader.read(text, clock.screening_day())]

@@ -43,6 +43,13 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         ("hep b carrier", "infection_now", "yes"),
         ("had hep B years ago but it cleared", "infection_now", "past"),  # "cleared" decides: past
         ("I got the hep B vaccine", "infection_now", "no"),
+        # where the skin is thick answers the skin-type question: the trunk or above the elbows is diffuse
+        ("skin is tight on my chest, belly and upper arms", "ssc_type", "diffuse"),
+        ("hands and face, and my chest now", "ssc_type", "diffuse"),  # the trunk decides
+        ("its all over my chest", "ssc_type", "diffuse"),  # "chest" as a place, never mended to "crest"
+        ("only my fingers and face are tight", "ssc_type", "limited"),
+        ("dermato", "myositis_type", "dermatomyositis"),  # a patient's short name
+        ("the muscle one", "condition", "iim"),
     ],
 )
 def test_read(text: str, question: str, value: str) -> None:
@@ -89,7 +96,6 @@ def test_read_beyond_the_phrases(text: str, question: str, value: str) -> None:
     [
         ("2", "condition"),  # a bare number is the form's button fallback (actions/answers.py)
         ("it started when I was 30", "myositis_type"),  # onset as an adult is not juvenile
-        ("its all over my chest", "ssc_type"),  # "chest" is not "crest": 5-letter phrase words are not mended
         ("my mother has it", "condition"),  # "mother" is not "other"
         ("I had my first flare in 2019", "condition"),  # an ordinal in a sentence is not a button
         ("fertile", "contraception_agreement"),  # 2 edits from "infertile": too far at 7 letters

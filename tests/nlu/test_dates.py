@@ -16,8 +16,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu import dates
-from nlu.dates import FLAGGED, ROLES, WORDS, DateExtractor, DateReader, default_reader, screening_day
+from nlu import clock
+from nlu.dates import FLAGGED, ROLES, WORDS, DateExtractor, DateReader, default_reader
 from nlu.numbers import UNITS, prepare
 from tests.bot.test_domain import domain
 
@@ -283,7 +283,7 @@ def test_the_domain_declares_every_reason_as_a_role() -> None:
 
 
 def test_the_component_adds_one_entity(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dates, "screening_day", lambda: TODAY)  # an evaluation reads as of its own date
+    monkeypatch.setattr(clock, "screening_day", lambda: TODAY)  # an evaluation reads as of its own date
     component = DateExtractor.create({}, None, Resource("dates"), ExecutionContext(None))
     plain, hedged, never, none = (Message(data={TEXT: t}) for t in ("3 weeks ago", "about 5 years ago", "never", "34"))
     component.process([plain, hedged, never, none])
@@ -303,7 +303,7 @@ def test_the_component_adds_one_entity(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_screening_day_is_today_in_utc() -> None:
-    assert screening_day() == datetime.now(timezone.utc).date()
+    assert clock.screening_day() == datetime.now(timezone.utc).date()
 
 
 def test_many_times_in_one_message_take_linear_time() -> None:

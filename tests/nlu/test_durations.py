@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -16,10 +18,13 @@ from nlu.durations import FLAGGED, DurationExtractor, read
         ("10 weeks", "10 weeks"),
         ("18mths", "18 months"),  # a unit run into the number
         ("about a year and a half", "1.5 years"),
+        ("6 infusions, one a month", "6 months"),  # a course: doses times how often
+        ("since 06/2025", "17 months"),  # a start the dates reader reads, to the screening day
+        ("from may 2022 until feb 2023", "9 months"),  # from one time to another
     ],
 )
 def test_one_clear_length(text: str, value: str) -> None:
-    found = read(text)
+    found = read(text, today=date(2026, 11, 25))
     assert found is not None and (found.value, found.confidence, found.reason) == (value, 1.0, None)
 
 
@@ -33,7 +38,7 @@ def test_one_clear_length(text: str, value: str) -> None:
     ],
 )
 def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:
-    found = read(text)
+    found = read(text, today=date(2026, 11, 25))
     assert found is not None and (found.confidence, found.reason) == (FLAGGED, reason)
 
 
@@ -42,11 +47,11 @@ def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:
     [
         "not sure",  # the polarity reader's unsure
         "yes",
-        "6 infusions, one a month",  # how often, not how long: no length said
+        "6 infusions",  # how many, but not how often: no length said
     ],
 )
 def test_no_length_said(text: str) -> None:
-    found = read(text)
+    found = read(text, today=date(2026, 11, 25))
     assert found is None or found.confidence < 1.0
 
 

@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from criteria import load_trial, make_fact
 from criteria.quantities import Quantity, age_on
 from evaluation.corpus import TODAY, Entry, expected_value, load, question
-from nlu import measures
+from nlu import clock
 from nlu.measures import CUES, FLAGGED, REASONS, Measure, MeasureExtractor, MeasureReader, default_reader
 from nlu.numbers import UNITS, prepare
 
@@ -262,6 +262,8 @@ def test_only_what_the_number_can_be(text: str, entities: set[str]) -> None:
         "20 mg of prednisone",  # a dose
         "born 1/1/2030",  # after today: no birth date
         "covid-19",
+        "the purple one",  # "one" as a pronoun, not an age of 1
+        "that one I think",
     ],
 )
 def test_nothing_to_read(text: str) -> None:
@@ -320,7 +322,7 @@ def test_cues_are_data_and_checked() -> None:
 
 
 def test_the_component_adds_entities(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(measures, "screening_day", lambda: date(2026, 11, 25))
+    monkeypatch.setattr(clock, "screening_day", lambda: date(2026, 11, 25))
     component = MeasureExtractor.create({}, None, Resource("measures"), ExecutionContext(None))  # type: ignore[arg-type]
     turning, ranged, born, none = (
         Message(data={TEXT: t}) for t in ("I turn 66 in March", "about 40-45", "DOB 14/08/1990", "yes")
@@ -354,7 +356,7 @@ def test_the_component_adds_entities(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_component_counts_ages_on_the_screening_day(
     monkeypatch: pytest.MonkeyPatch, day: date, value: int, role: str | None
 ) -> None:
-    monkeypatch.setattr(measures, "screening_day", lambda: day)
+    monkeypatch.setattr(clock, "screening_day", lambda: day)
     message = Message(data={TEXT: "66 in December"})
     MeasureExtractor().process([message])
     [entity] = [e for e in message.get(ENTITIES) if e["entity"] == "age"]
@@ -362,7 +364,7 @@ def test_the_component_counts_ages_on_the_screening_day(
 
 
 def test_the_screening_day_is_today() -> None:
-    assert measures.screening_day() == datetime.now(timezone.utc).date()
+    assert clock.screening_day() == datetime.now(timezone.utc).date()
 
 
 def test_a_lone_surrogate_is_read_around() -> None:

@@ -36,7 +36,7 @@ def test_the_domain_declares_every_topic_question_as_a_role() -> None:
 
 def test_one_message_read_by_all() -> None:
     found = {e["entity"]: e["value"] for e in entities("prednisone 5 mg twice a day since March")}
-    assert found["dose"] == {"medicine": "prednisone", "mg_per_day": 10}
+    assert found["dose"] == {"medicine": "prednisone", "mg_per_day": 10, "how": "5 mg twice a day"}
 
 
 @settings(max_examples=200, deadline=None)

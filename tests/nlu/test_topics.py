@@ -65,11 +65,31 @@ def test_negated(text: str, question: str) -> None:
 @pytest.mark.parametrize(
     ("text", "question"),
     [
+        # The question asks about now; wanting a baby is the contraception question's business.
+        ("no but we're trying", "pregnant_or_breastfeeding"),
+        ("no, just high blood pressure", "other_serious_illness"),  # an aside beside a leading no
+        ("only allergic to penicillin", "antibody_allergy"),  # a minimiser in the aside's clause
+        ("allergic to penicillin only", "antibody_allergy"),
+        ("just migraines, no stroke or seizure", "recent_brain_event"),
+        ("No. glass of wine on weekends", "substance_problem"),
+        ("no my kidneys are fine", "recent_kidney_flare"),  # a leading no agrees with a phrase stating no
+        ("no they are still low", "bcell_recovered"),
+        ("i had a blood transfusion once", "transplant"),  # not a transplant of any kind
+    ],
+)
+def test_an_aside_or_a_stated_no_beside_a_no(text: str, question: str) -> None:
+    assert stated(text)[question] == ("no", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
         ("cornea transplant in my left eye", "transplant"),  # a clinician weighs it
         ("just nerve pain in my feet", "recent_brain_event"),  # not the brain itself: a person looks
         ("dialysis? no dialysis, I mean yes dialysis", "dialysis"),  # one subject said and denied
         ("knee scope, general anesthesia but outpatient", "last_surgery_major"),  # major and not
-        ("no but we're trying", "pregnant_or_breastfeeding"),
+        ("migraines", "recent_brain_event"),  # an aside said alone: a person weighs it
+        ("yes, hashimotos", "other_autoimmune_treated"),
     ],
 )
 def test_flagged(text: str, question: str) -> None:
@@ -139,7 +159,7 @@ def test_unknown_questions_are_errors(tmp_path: Path) -> None:
         {"dialysis": {"within_days": "soon"}},
         {"dialysis": {}},
         {"last_surgery_date": {"surgery": ["operation"]}},  # a date question without check phrases
-        {"last_surgery_date": {"check": ["port"], "none": ["no surgery"]}},  # "no" is the dates reader's
+        {"last_surgery_date": {"none": ["no surgery"]}},  # a stated no with nothing to weigh: the dates reader's
         {"last_surgery_date": {"check": ["port"], "within_days": 14}},
     ],
 )
@@ -147,6 +167,41 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
     broken = tmp_path / "topics.yaml"
     broken.write_text(yaml.safe_dump({"topics": topics}), encoding="utf-8")
     with pytest.raises(ValueError):
+        load(broken)
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("no live ones, just covid boosters", "last_live_vaccine_date", ("no", 1.0)),  # asides beside a no
+        ("only flu shots, last one in october", "last_live_vaccine_date", ("no", 1.0)),
+        ("flu shot in october", "last_live_vaccine_date", ("unsure", FLAGGED)),  # alone: was there a live one?
+        ("did a survey study last year, no drug", "last_trial_date", ("no", 1.0)),  # an aside beside a stated no
+        ("I had a blood transfusion does that count", "transplant", ("unsure", FLAGGED)),  # asks if it counts
+    ],
+)
+def test_asides_and_doubts(text: str, question: str, expected: tuple[str, float]) -> None:
+    assert stated(text)[question] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "value"),
+    [
+        ("just a medrol dose pack once in 2021", "ever_steroids", "yes"),  # a name of the lexicon's class
+        ("stopped prednisone last year", "ever_steroids", "yes"),  # a past says yes to "ever"
+        ("stopped prednisone last year", "current_steroid", "no"),  # and no to "now"
+        ("no, not on prednisone", "current_steroid", "no"),
+        ("im on pred 5mg", "current_steroid", "yes"),
+    ],
+)
+def test_a_medicine_class_and_ever(text: str, question: str, value: str) -> None:
+    assert stated(text)[question] == (value, 1.0)
+
+
+def test_a_class_that_is_not_in_the_lexicon_is_an_error(tmp_path: Path) -> None:
+    broken = tmp_path / "topics.yaml"
+    broken.write_text(yaml.safe_dump({"topics": {"current_steroid": {"s": {"medicine_class": "nope"}}}}))
+    with pytest.raises(ValueError, match="medicine_class"):
         load(broken)
 
 

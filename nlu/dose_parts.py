@@ -1,0 +1,121 @@
+"""How the parts of a dose answer make one day's dose: tablets, times a day, splits, alternate days.
+
+``nlu.doses`` finds the amounts said (``Part``) and what each is of; this module is only the
+arithmetic, and says when it cannot be trusted:
+
+- tablets × strength ("2 × 5 mg"), times a day, an alternate-day dose as its daily average;
+- parts of one day said by time of day ("20 mg in the morning and half in the evening") or
+  with "+" are added up;
+- a breakdown that agrees with the total said ("24mg (6 tabs of 4)", "15 split 10+5") is the
+  total, with its arithmetic kept for the read-back;
+- two amounts on alternate days ("10mg one day and 5mg the next") are averaged;
+- anything else with two amounts (alternatives, "10mg and 5mg") is flagged ("both"), never
+  summed silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, replace
+
+from nlu.medicines import Mention
+from nlu.numbers import Number
+
+ALTERNATIVES = {"or", "but", "then", "maybe", "probably"}  # "20mg, maybe 25": not parts of one dose
+ADDED = {"+", "plus"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One amount of steroid said, with what the words around it make of it."""
+
+    mg: float
+    start: int  # tokens, the unit included
+    end: int
+    number: Number
+    count: float = 1.0  # tablets of that strength
+    per_day: float = 1.0  # times a day
+    per_kg: bool = False  # "1 mg/kg"
+    time: str | None = None  # "past", "future", "current" or "conditional" when the words say so
+    medicine: Mention | None = None  # the medicine named next to it
+    bare: bool = False  # a number said without "mg" ("pred 20")
+    counted: bool = False  # a count of tablets said with it ("two 4mg", "one 2mg")
+    timed: bool = False  # a time of day said right by it ("10 in the morning")
+
+    @property
+    def daily(self) -> float:
+        """Milligrams a day: strength × tablets × times a day."""
+        return self.mg * self.count * self.per_day
+
+
+@dataclass(frozen=True)
+class Total:
+    """One day's dose from its parts, the parts it was worked out from, and why it is in doubt."""
+
+    mg: float
+    parts: tuple[Part, ...]
+    doubt: str | None = None  # "both" when the parts do not make one dose
+    alternate: bool = False  # two amounts taken on alternate days, averaged
+
+
+def total(parts: list[Part], words: list[str], *, alternate: bool, breakdown: set[int]) -> Total:
+    """The daily dose the parts make.
+
+    Args:
+        parts: the amounts of today's steroid, in the order said.
+        words: the answer's lower-case tokens.
+        alternate: the answer says the amounts alternate by day ("one day ... the next").
+        breakdown: tokens that open a breakdown of the amount before them ("(", "split", "=").
+    """
+    first, rest = parts[0], parts[1:]
+    if rest and any(b in breakdown for b in range(first.end, rest[0].start + 1)):
+        if math.isclose(first.daily, sum(p.daily for p in rest)):
+            return Total(first.daily, tuple(rest))  # "24mg (6 tabs of 4)": two readings that agree
+        return Total(first.daily, (first,), "both")  # "24mg (6 tabs of 5)": read back
+    for one, two in itertools.pairwise(parts):
+        if ALTERNATIVES & set(words[one.end : two.start]):
+            return Total(first.daily, (first,), "both")  # "20mg, maybe 25": alternatives, not parts
+    if alternate and len(parts) == 2 and not any(p.timed for p in parts):
+        # "10mg one day and 5mg the next": the average of the two days (the every-other-day
+        # frequency, if read, belongs to the pair, not to one amount).
+        return Total(sum(p.mg * p.count for p in parts) / 2, tuple(parts), alternate=True)
+    added = all(set(words[a.end : b.start]) & ADDED for a, b in itertools.pairwise(parts))
+    doubt = None
+    if len(parts) > 1 and not added and not all(p.timed or p.counted for p in parts):
+        doubt = "both"  # parts of one dose are said by time of day, or as tablets of each strength
+    return Total(sum(p.daily for p in parts), tuple(parts), doubt)
+
+
+def of_the_strength(parts: list[Part]) -> list[Part]:
+    """A bare fraction beside one tablet strength is that fraction of a tablet ("and half at night")."""
+    strengths = {p.mg for p in parts if not p.bare}
+    if len(strengths) != 1:
+        return parts
+    [strength] = strengths
+    return [
+        replace(p, mg=strength, count=p.mg, bare=False, counted=True) if p.bare and 0 < p.mg < 1 else p for p in parts
+    ]
+
+
+def how(worked: Total) -> dict[str, str]:
+    """``{"how": "2 × 5 mg"}``: the arithmetic behind a daily total, for the read-back and the coordinator.
+
+    Empty when the amount was said as it is ("10mg"): there is nothing to check.
+    """
+    labels = []
+    for part in worked.parts:
+        label = f"{part.mg:g} mg" if part.count == 1 else f"{_count(part.count)} × {part.mg:g} mg"
+        if part.per_day != 1 and not worked.alternate:
+            often = {0.5: "every other day", 2: "twice a day"}.get(part.per_day, f"{part.per_day:g} times a day")
+            label = f"{label} {often}"
+        labels.append(label)
+    said = " and ".join(labels) + " on alternate days" if worked.alternate else " + ".join(labels)
+    return {} if said == f"{worked.mg:g} mg" else {"how": said}
+
+
+def _count(count: float) -> str:
+    """A tablet count as said on a label: 2, ½, 1½."""
+    whole, part = divmod(count, 1)
+    half = {0.25: "¼", 0.5: "½", 0.75: "¾"}.get(round(part, 4))
+    return f"{int(whole) or ''}{half}" if half else f"{count:g}"
