@@ -13,7 +13,8 @@ Accepted forms, per answer type (``"unsure"`` is accepted by every type):
 * ``number``: a number in the question's unit, or ``"154 lb"``
 * ``date``: ``"2026-01-31"`` or ``{"ago": "3 weeks"}``, never in the future
 * ``date_or_never``: as ``date``, or ``"never"``
-* ``dose``: ``"none"`` / ``0``, or ``{"medicine": "medrol", "mg_per_day": 32}``
+* ``dose``: ``"none"`` / ``0``, or ``{"medicine": "medrol", "mg_per_day": 32}``, optionally with
+  ``"how": "4 × 8 mg"``, the arithmetic in words (kept for people, never read by a rule)
 * ``medicine_list``: ``"none"`` / ``[]``, or a list of names or ``{"medicine": name, "duration": "1 year"}``
 """
 
@@ -33,6 +34,7 @@ from criteria.values import NEVER, UNSURE, Dose, Fact, Marker, MedicineUse, Valu
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _NONE = {"none", "no", "nothing", "never"}
+_HOW_CHARS = 80  # "1½ × 5 mg + 2 × 2.5 mg every other day" fits; a paragraph is not arithmetic
 
 
 def coerce(fact: FactDef, raw: object, *, today: date, lexicon: Lexicon) -> Value:
@@ -167,8 +169,9 @@ def _medicine(name: object, lexicon: Lexicon) -> str | None:
 def _dose(fact: FactDef, raw: object, lexicon: Lexicon) -> Dose:
     if raw == 0 or (isinstance(raw, str) and raw.strip().casefold() in _NONE):
         return Dose(None, 0.0, 0.0)
-    if not isinstance(raw, Mapping) or set(raw) != {"medicine", "mg_per_day"}:
-        raise _invalid("expected 'none' or {medicine: name, mg_per_day: number}")
+    if not isinstance(raw, Mapping) or not {"medicine", "mg_per_day"} <= set(raw) <= {"medicine", "mg_per_day", "how"}:
+        raise _invalid("expected 'none' or {medicine: name, mg_per_day: number, how: words (optional)}")
+    how = _how(raw.get("how"))
     name = raw["medicine"]
     med_id = _medicine(name, lexicon)
     if med_id is None:
@@ -184,7 +187,16 @@ def _dose(fact: FactDef, raw: object, lexicon: Lexicon) -> Dose:
     equivalent = mg * factor
     if fact.answer.max is not None and equivalent > fact.answer.max:
         raise _invalid(f"{mg:g} mg/day of {medicine.generic} is beyond any plausible daily dose")
-    return Dose(med_id, mg, round(equivalent, 4))
+    return Dose(med_id, mg, round(equivalent, 4), how)
+
+
+def _how(raw: object) -> str | None:
+    """A dose's arithmetic in words: one short line of text, or None."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > _HOW_CHARS or not raw.isprintable():
+        raise _invalid(f"'how' is the arithmetic in a few words (at most {_HOW_CHARS} characters), got {raw!r}")
+    return raw.strip()
 
 
 def _medicine_list(raw: object, lexicon: Lexicon) -> tuple[MedicineUse, ...]:
@@ -225,7 +237,10 @@ def structured(value: Value) -> object:
     if isinstance(value, Dose):
         if value.medicine is None:
             return "none"
-        return {"medicine": value.medicine, "mg_per_day": value.mg_per_day}
+        dose: dict[str, object] = {"medicine": value.medicine, "mg_per_day": value.mg_per_day}
+        if value.how:
+            dose["how"] = value.how
+        return dose
     uses: list[object] = []
     for use in value:
         # The name as said: reading it back finds the same medicine, or leaves it unplaced.

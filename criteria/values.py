@@ -33,12 +33,15 @@ NEVER = Marker.NEVER
 class Dose:
     """A daily glucocorticoid dose, already converted to prednisone equivalents.
 
-    ``medicine`` is None for "no steroid" (0 mg/day).
+    ``medicine`` is None for "no steroid" (0 mg/day). ``how`` is the arithmetic behind
+    ``mg_per_day`` when the patient said it in parts ("2 × 5 mg", "20 mg every other day"),
+    for the coordinator and the read-back; it never changes a decision, so not equality either.
     """
 
     medicine: str | None
     mg_per_day: float
     prednisone_mg_per_day: float
+    how: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from criteria import FactError, load_trial
 from handoff import api as rasa
 from inbox import auth, fields, messages, views
+from inbox.plain import NOT_STATED
 from settings import Settings, get_settings
 from store import channel_addresses, coordinators, handoffs, transcript
 from store.db import engine_for, session_scope
@@ -130,6 +131,7 @@ class Inbox:
             undefined=jinja2.StrictUndefined,
         )
         environment.filters["when"] = _when
+        environment.globals["not_stated"] = NOT_STATED  # one spelling for a gap, in Python and in the pages
         self.templates = Jinja2Templates(env=environment)
         self.cohorts = {key: cohort.name for key, cohort in load_trial(config.trial_id).meta.cohorts.items()}
 

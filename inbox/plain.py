@@ -1,10 +1,14 @@
 """A stored answer in plain words, as a coordinator reads it: never JSON.
 
 Answers are stored in the structured form of ``criteria.coerce`` (``criteria.structured``):
-``true``, ``"1990-05-01"``, ``"70 kg"``, ``{"medicine": "prednisone", "mg_per_day": 10}``,
+``true``, ``"1990-05-01"``, ``"70 kg"``, ``{"medicine": "prednisone", "mg_per_day": 10, "how": "2 × 5 mg"}``,
 ``[{"medicine": "CellCept", "duration": "730.5 days"}, "zorblax"]``, ``"unsure"``. ``plain``
-turns each into words ("Yes", "born 1 May 1990 (36 years)", "prednisone 10 mg/day",
+turns each into words ("Yes", "born 1 May 1990 (36 years)", "prednisone 10 mg/day (from 2 × 5 mg)",
 "mycophenolate mofetil (CellCept), 2 years; zorblax (not a medicine we know)").
+
+What the patient has not said reads "not stated" (``NOT_STATED``): no answer, a medicine's
+duration not given. Never blank, "None" (which means "no medicines") or "unknown" (a
+criterion's state): a coordinator must see a gap as a gap, not as an answer.
 
 A value of an older shape, or one that no longer fits its question, never raises: it is
 shown as compact readable text instead. Pure: no web framework, no database.
@@ -23,9 +27,10 @@ from criteria.quantities import Quantity, age_on
 from criteria.schema import FactDef
 
 NOT_SURE = "Not sure"
-NO_ANSWER = "No answer"
+NOT_STATED = "not stated"
 _UNSURE = {"unsure", "not sure"}
 _NONE = {"none", "no", "nothing", "never"}
+_DOSE_KEYS = {"medicine", "mg_per_day"}  # and "how", the arithmetic, when the patient said it in parts
 
 
 def plain(fact: FactDef, value: object, lexicon: Lexicon, *, today: date | None = None) -> str:
@@ -38,7 +43,7 @@ def plain(fact: FactDef, value: object, lexicon: Lexicon, *, today: date | None 
         today: the screening date (an age from a birth date is counted on it).
     """
     if value is None:
-        return NO_ANSWER
+        return NOT_STATED
     if isinstance(value, str) and value.strip().casefold() in _UNSURE:
         return NOT_SURE
     kind = fact.answer.type
@@ -65,7 +70,7 @@ def plain(fact: FactDef, value: object, lexicon: Lexicon, *, today: date | None 
 def compact(value: object) -> str:
     """Any value as short readable text: no braces, no quotes (the fallback for unknown shapes)."""
     if value is None:
-        return NO_ANSWER
+        return NOT_STATED
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, int | float):
@@ -74,7 +79,7 @@ def compact(value: object) -> str:
         return value.strip()
     if isinstance(value, Mapping):
         parts = [f"{str(key).replace('_', ' ')}: {_nested(item)}" for key, item in value.items()]
-        return ", ".join(parts) if parts else NO_ANSWER
+        return ", ".join(parts) if parts else NOT_STATED
     if isinstance(value, list | tuple):
         return "; ".join(_nested(item) for item in value) if value else "None"
     return str(value)
@@ -170,18 +175,21 @@ def _named(medicine: Medicine, said: str) -> str:
 def _dose(value: object, lexicon: Lexicon) -> str | None:
     if value == 0 or (isinstance(value, str) and value.strip().casefold() in _NONE):
         return "None"
-    if not isinstance(value, Mapping) or set(value) != {"medicine", "mg_per_day"}:
+    if not isinstance(value, Mapping) or not _DOSE_KEYS <= set(value) <= {*_DOSE_KEYS, "how"}:
         return None
-    name, mg = value["medicine"], value["mg_per_day"]
+    name, mg, how = value["medicine"], value["mg_per_day"], value.get("how")
     if not isinstance(name, str) or isinstance(mg, bool) or not isinstance(mg, int | float):
         return None
-    words = f"{medicine_name(name, lexicon)} {number_text(float(mg))} mg/day"
+    if how is not None and (not isinstance(how, str) or not how.strip()):
+        return None
+    notes = [f"from {how.strip()}"] if how else []  # the arithmetic, so a misread tablet count shows
     found = lexicon.find(name)
     factor = found.prednisone_factor() if found else None
     if factor is not None and factor != 1:
         # The criteria count steroid doses as prednisone: say what this one comes to.
-        words += f" (like prednisone {number_text(float(mg) * factor)} mg/day)"
-    return words
+        notes.append(f"like prednisone {number_text(float(mg) * factor)} mg/day")
+    words = f"{medicine_name(name, lexicon)} {number_text(float(mg))} mg/day"
+    return f"{words} ({'; '.join(notes)})" if notes else words
 
 
 def _medicine_list(value: object, lexicon: Lexicon) -> str | None:
@@ -204,7 +212,7 @@ def _medicine_list(value: object, lexicon: Lexicon) -> str | None:
         if duration is not None:
             items.append(f"{name}, {duration_words(Quantity.parse(str(duration)).in_days())}")
         elif lexicon.find(said) is not None:
-            items.append(f"{name} (duration not given)")
+            items.append(f"{name}, duration {NOT_STATED}")  # where "2 years" would be
         else:
             items.append(name)  # an unknown medicine: how long matters less than what it is
     return "; ".join(items)

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from criteria import FactError, evaluate, load_trial, make_fact
+from criteria import CriterionResult, FactError, State, evaluate, load_trial, make_fact
 from criteria.values import Fact
 from inbox import fields, messages
-from inbox.plain import plain
+from inbox.plain import NOT_STATED, plain
 from store import channel_addresses, handoffs, records
 from store.models import Answer, Handoff, Screening
 from store.transcript import Message, last_patient_messages, transcript
@@ -27,15 +27,16 @@ REOPEN_LOOKBACK = 100
 
 @dataclass(frozen=True)
 class FactRow:
-    """One answer behind a criterion."""
+    """One answer behind a criterion, or a question it waits on that the patient has not answered."""
 
     id: str
     question: str
     value: str
-    said: str | None
-    set_by: str
-    confidence: float
-    at: datetime | None
+    said: str | None = None
+    set_by: str = ""
+    confidence: float = 1.0
+    at: datetime | None = None
+    stated: bool = True  # False: "not stated", nobody set it
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,10 @@ def handoff_page(
                         confidence=answers[fact_id].confidence,
                         at=answers[fact_id].created_at,
                     )
-                    for fact_id in sorted(trial.facts_of(definition))
                     if fact_id in answers
+                    else FactRow(id=fact_id, question=trial.facts[fact_id].question, value=NOT_STATED, stated=False)
+                    for fact_id in _shown_facts(trial.facts_of(definition), answers, criterion)
+                    if fact_id in trial.facts
                 ],
             )
         )
@@ -203,6 +206,18 @@ def handoff_page(
         "outcomes": handoffs.OUTCOMES,
         "opted_out_at": channel_addresses.opted_out(session=session, conversation_id=handoff.conversation_id),
     }
+
+
+def _shown_facts(needed: tuple[str, ...], answers: Mapping[str, Answer], criterion: CriterionResult) -> list[str]:
+    """The facts a criterion row shows: its answers, and for an unknown one what it waits on, not stated yet.
+
+    Only an unknown criterion shows questions not answered: a met or not met one was decided
+    by what was said, and listing its unasked follow-ups would read as if they had counted.
+    """
+    shown = {fact_id for fact_id in needed if fact_id in answers}
+    if criterion.state is State.UNKNOWN:
+        shown |= {fact_id for fact_id in criterion.ask if fact_id not in answers}
+    return sorted(shown)
 
 
 def _grouped(rows: list[CriterionRow], asked: set[str]) -> list[dict[str, Any]]:

@@ -266,7 +266,9 @@ class Speaker:
         if kind == "dose":
             if not isinstance(raw, dict):
                 return bool(_NEGATION.search(folded)) or "0 mg" in folded
-            return speak.num(float(raw["mg_per_day"])) in re.findall(r"\d+(?:\.\d+)?", folded)
+            # The total comes first; the numbers of its arithmetic after it ("10 mg ... (2 × 5 mg)") are not it.
+            told = folded.partition("understood")[2] or folded
+            return speak.num(float(raw["mg_per_day"])) in re.findall(r"\d+(?:\.\d+)?", told)[:1]
         if kind == "medicine_list":
             if not isinstance(raw, list):
                 return bool(_NEGATION.search(folded))

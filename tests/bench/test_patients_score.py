@@ -130,6 +130,8 @@ def test_a_read_back_is_confirmed_only_when_it_shows_the_truth(trial: Trial, ban
         f"I understood {mg} mg of {dose['medicine']} a day. Is that right?", "current_steroid_dose"
     )[1]
     assert not speaker.readback("I understood 999 mg of prednisone a day. Is that right?", "current_steroid_dose")[1]
+    worked_out = f"I understood 999 mg of prednisone a day (2 × {mg} mg). Is that right?"
+    assert not speaker.readback(worked_out, "current_steroid_dose")[1]  # the total counts, not its arithmetic
     assert speaker.readback("I understood you have not had a transplant. Is that right?", "transplant")[1]
     assert not speaker.readback("I understood you had a transplant. Is that right?", "transplant")[1]
 

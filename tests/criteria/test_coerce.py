@@ -290,6 +290,41 @@ def test_dose(read: Any, raw: object, expected: Dose) -> None:
 
 
 @pytest.mark.parametrize(
+    ("how", "kept"),
+    [
+        ("2 × 5 mg", "2 × 5 mg"),  # tablets x strength, as the dose reader words it
+        ("1½ × 5 mg", "1½ × 5 mg"),  # a fraction as on a label
+        ("10 mg + 5 mg", "10 mg + 5 mg"),  # split doses
+        ("20 mg every other day", "20 mg every other day"),
+        ("  2 × 5 mg ", "2 × 5 mg"),  # trimmed
+        (None, None),  # an explicit null: no arithmetic, as when the key is absent
+    ],
+)
+def test_a_dose_keeps_how_it_was_worked_out(read: Any, how: str | None, kept: str | None) -> None:
+    value = read("current_steroid_dose", {"medicine": "prednisone", "mg_per_day": 10, "how": how})
+    assert (value, value.how) == (Dose("prednisone", 10.0, 10.0), kept)
+    # For people only: the same dose worked out differently, or not at all, is the same dose to the rules.
+    assert value == Dose("prednisone", 10.0, 10.0, "10 mg")
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "",  # empty: leave the key out instead
+        "   ",
+        5,  # words, not a number
+        ["2", "5 mg"],
+        "x" * 81,  # a paragraph is not arithmetic
+        "2 × 5 mg\n<b>",  # one line of text
+        "2 × 5 mg\x00",
+    ],
+)
+def test_a_dose_refuses_how_that_is_not_a_few_words(reject: Any, how: object) -> None:
+    raw = {"medicine": "prednisone", "mg_per_day": 10, "how": how}
+    assert reject("current_steroid_dose", raw).code is Code.FACT_VALUE_INVALID
+
+
+@pytest.mark.parametrize(
     ("raw", "code"),
     [
         ({"medicine": "CellCept", "mg_per_day": 1000}, Code.FACT_VALUE_INVALID),  # not a steroid
@@ -425,6 +460,7 @@ def test_a_non_steroid_dose_message_reads_well(reject: Any) -> None:
         ("last_cart_date", "never"),
         ("last_cart_date", {"ago": "3 weeks"}),
         ("current_steroid_dose", {"medicine": "Medrol", "mg_per_day": 32}),
+        ("current_steroid_dose", {"medicine": "Medrol", "mg_per_day": 32, "how": "2 × 16 mg"}),  # with how
         ("current_steroid_dose", "none"),
         ("current_medicines", ["CellCept", {"medicine": "MTX", "duration": "1 year"}, "zorblax"]),
         ("current_medicines", "none"),
@@ -438,3 +474,4 @@ def test_structured_round_trips(read: Any, fact_id: str, raw: object) -> None:
     value = read(fact_id, raw)
     again = read(fact_id, json.loads(json.dumps(structured(value))))
     assert again == value
+    assert getattr(again, "how", None) == getattr(value, "how", None)  # not compared by ==, kept all the same

@@ -354,14 +354,14 @@ def test_answers_are_shown_in_plain_words_never_json(
     medicines, dose = fact_of("medicine_list"), fact_of("dose")
     stored = [{"medicine": "CellCept", "duration": "730.5 days"}, "prednisone", "zorblax"]
     answer(engine, handoff_id, medicines.id, stored, said="cellcept for 2 years, prednisone and zorblax")
-    answer(engine, handoff_id, dose.id, {"medicine": "prednisone", "mg_per_day": 10.0})
+    answer(engine, handoff_id, dose.id, {"medicine": "prednisone", "mg_per_day": 10.0, "how": "2 × 5 mg"})
     log_in(client, "cole")
     page = client.get(f"/handoffs/{handoff_id}").text
     words = (
-        "mycophenolate mofetil (CellCept), 2 years; prednisone (duration not given); zorblax (not a medicine we know)"
+        "mycophenolate mofetil (CellCept), 2 years; prednisone, duration not stated; zorblax (not a medicine we know)"
     )
     assert f"<b>{words}</b>" in page  # the criteria rows
-    assert "<b>prednisone 10 mg/day</b>" in page and "<b>42 years</b>" in page
+    assert "<b>prednisone 10 mg/day (from 2 × 5 mg)</b>" in page and "<b>42 years</b>" in page
     assert "&#34;medicine" not in page and '{"' not in page and "730.5" not in page  # never JSON
     # The settle form shows the current answer in the same words, and fills its fields from it.
     chosen = client.get(f"/handoffs/{handoff_id}?settle={medicines.id}").text
@@ -370,6 +370,42 @@ def test_answers_are_shown_in_plain_words_never_json(
     assert re.search(r'id="s-medicine_1".*?<option value="mycophenolate_mofetil" selected>', chosen, flags=re.S)
     assert 'id="s-duration_1" name="duration_1" step="any" min="0" value="2"' in chosen
     assert 'id="s-name_3" name="name_3" maxlength="100" value="zorblax"' in chosen
+
+
+def criterion_row(page: str, criterion_id: str) -> str:
+    found = re.search(rf'<tr class="state-[a-z_]+" id="criterion-{criterion_id}">(.*?)</tr>', page, flags=re.S)
+    assert found, f"no row for {criterion_id}"
+    return found.group(1)
+
+
+def test_what_the_patient_has_not_said_reads_not_stated(
+    client: TestClient, accounts: dict[str, str], engine: Engine
+) -> None:
+    handoff_id = make_handoff(engine)  # handed off over tuberculosis, not answered
+    answer(engine, handoff_id, "condition", "sle")
+    answer(engine, handoff_id, "current_medicines", ["prednisone", "CellCept"], said="prednisone and cellcept")
+    log_in(client, "cole")
+    page = client.get(f"/handoffs/{handoff_id}").text
+    trial = load_trial("NCT07193810")
+    # An unknown criterion names the question it waits on, with "not stated" where the answer would be.
+    tb = criterion_row(page, "exc-tuberculosis")
+    assert "<td>Unknown</td>" in tb  # the engine's decision is untouched: unknown, never met for want of a "no"
+    assert escape(trial.facts["tuberculosis"].question, quote=False) in tb and "<b>not stated</b>" in tb
+    assert "(patient" not in tb  # nobody set it
+    # Stated answers and the gap side by side; a medicine without a duration says which part is missing.
+    steroid = criterion_row(page, "sle-steroid-max")
+    assert "<b>prednisone, duration not stated; mycophenolate mofetil (CellCept), duration not stated</b>" in steroid
+    assert escape(trial.facts["current_steroid_dose"].question, quote=False) in steroid
+    assert steroid.count("<b>not stated</b>") == 1
+    # A criterion decided by what was said lists no unasked follow-ups: they did not count.
+    assert "not stated" not in criterion_row(page, "inc-age")
+    alone = criterion_row(page, "sle-steroid-alone-min")
+    assert "<td>Met</td>" in alone and "<b>not stated</b>" not in alone
+    # The settle form of the question handed off says the same.
+    current = page[page.index("Current answer:") :]
+    assert current.index("not stated") < current.index("</p>")
+    answers_shown = re.findall(r"<b>(.*?)</b>", page[page.index('id="c-title"') :])
+    assert not {"None", "No answer", "unknown", ""} & set(answers_shown)  # never blank, "None" or "unknown"
 
 
 def expected_fields(kind: str, fact: FactDef, day: str) -> list[str]:

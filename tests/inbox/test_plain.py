@@ -15,7 +15,7 @@ from answers.durations import duration_words, exact_duration
 from criteria import coerce, structured
 from criteria.lexicon import Lexicon, load_lexicon
 from criteria.schema import FactDef
-from inbox.plain import compact, plain
+from inbox.plain import NOT_STATED, compact, plain
 
 TODAY = date(2026, 5, 2)
 ANSWERS: dict[str, dict[str, Any]] = {
@@ -92,6 +92,30 @@ def lexicon() -> Lexicon:
             {"medicine": "Medrol", "mg_per_day": 32},
             "methylprednisolone (Medrol) 32 mg/day (like prednisone 40 mg/day)",
         ),
+        # how the patient's words were worked out to a daily amount, as the dose reader words it
+        (
+            "dose",
+            {"medicine": "prednisone", "mg_per_day": 10, "how": "2 × 5 mg"},
+            "prednisone 10 mg/day (from 2 × 5 mg)",
+        ),
+        (
+            "dose",
+            {"medicine": "prednisone", "mg_per_day": 7.5, "how": "1½ × 5 mg"},
+            "prednisone 7.5 mg/day (from 1½ × 5 mg)",
+        ),
+        (
+            "dose",
+            {"medicine": "prednisone", "mg_per_day": 10, "how": "20 mg every other day"},
+            "prednisone 10 mg/day (from 20 mg every other day)",
+        ),
+        # the arithmetic and the prednisone equivalent in one bracket
+        (
+            "dose",
+            {"medicine": "Medrol", "mg_per_day": 16, "how": "2 × 4 mg twice a day"},
+            "methylprednisolone (Medrol) 16 mg/day (from 2 × 4 mg twice a day; like prednisone 20 mg/day)",
+        ),
+        # no derivation (an older row, or one amount said): just the amount
+        ("dose", {"medicine": "prednisone", "mg_per_day": 10, "how": None}, "prednisone 10 mg/day"),
         ("dose", "none", "None"),
         ("dose", 0, "None"),
         # a name the lexicon does not know
@@ -100,7 +124,7 @@ def lexicon() -> Lexicon:
         (
             "medicine_list",
             [{"medicine": "mycophenolate mofetil", "duration": "730.5 days"}, "prednisone", "zorblax"],
-            "mycophenolate mofetil, 2 years; prednisone (duration not given); zorblax (not a medicine we know)",
+            "mycophenolate mofetil, 2 years; prednisone, duration not stated; zorblax (not a medicine we know)",
         ),
         # a brand is kept next to the generic name
         (
@@ -109,7 +133,7 @@ def lexicon() -> Lexicon:
             "mycophenolate mofetil (CellCept), 3 months",
         ),
         # an id (as the settle form's list gives it) reads as the generic name
-        ("medicine_list", ["mycophenolate_mofetil"], "mycophenolate mofetil (duration not given)"),
+        ("medicine_list", ["mycophenolate_mofetil"], "mycophenolate mofetil, duration not stated"),
         (
             "medicine_list",
             [{"medicine": "zorblax", "duration": "70 days"}],
@@ -118,11 +142,35 @@ def lexicon() -> Lexicon:
         ("medicine_list", [], "None"),
         ("medicine_list", "none", "None"),
         # no answer at all
-        ("yes_no", None, "No answer"),
+        ("yes_no", None, "not stated"),
     ],
 )
 def test_values_in_plain_words(lexicon: Lexicon, kind: str, value: object, words: str) -> None:
     assert plain(FACTS[kind], value, lexicon, today=TODAY) == words
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "gap"),
+    [
+        # no answer recorded, whatever the question
+        ("yes_no", None, NOT_STATED),
+        ("dose", None, NOT_STATED),
+        ("medicine_list", None, NOT_STATED),
+        # a medicine named without how long: the duration is the gap, where "2 years" would be
+        ("medicine_list", ["prednisone"], "prednisone, duration not stated"),
+        ("medicine_list", [{"medicine": "prednisone", "duration": None}], "prednisone, duration not stated"),
+        # one item stated, one not: only the missing part says so
+        (
+            "medicine_list",
+            [{"medicine": "MMF", "duration": "730.5 days"}, "azathioprine"],
+            "mycophenolate mofetil, 2 years; azathioprine, duration not stated",
+        ),
+    ],
+)
+def test_what_was_not_said_reads_not_stated(lexicon: Lexicon, kind: str, value: object, gap: str) -> None:
+    words = plain(FACTS[kind], value, lexicon, today=TODAY)
+    assert words == gap
+    assert "None" not in words and "unknown" not in words.casefold()  # "None" means no medicines
 
 
 def test_without_the_screening_date_a_birth_date_is_only_a_date(lexicon: Lexicon) -> None:
@@ -151,7 +199,7 @@ def test_unknown_shapes_never_crash_and_never_show_json(lexicon: Lexicon, kind: 
     ("value", "words"),
     [
         ({"medicine": "x", "mg_per_day": 10}, "medicine: x, mg per day: 10"),  # keys in words
-        ([1, "two", None], "1; two; No answer"),
+        ([1, "two", None], "1; two; not stated"),  # a gap inside an odd shape is a gap too
         ({"a": {"b": 1}}, "a: (b: 1)"),  # nesting in brackets, not braces
         ([], "None"),
         (2.50, "2.5"),
@@ -215,6 +263,8 @@ def test_exact_durations(days: float, exact: tuple[float, str] | None) -> None:
         ("number", "154 lb", "69.9 kg"),
         ("date", {"ago": "2 months"}, "2 March 2026"),
         ("dose", {"medicine": "Medrol", "mg_per_day": 8}, "methylprednisolone 8 mg/day (like prednisone 10 mg/day)"),
+        # the derivation survives the engine and the store's structured form
+        ("dose", {"medicine": "pred", "mg_per_day": 10, "how": "2 × 5 mg"}, "prednisone 10 mg/day (from 2 × 5 mg)"),
     ],
 )
 def test_stored_structured_values_read_well(lexicon: Lexicon, kind: str, raw: object, words: str) -> None:
