@@ -59,9 +59,18 @@ def volunteered(tracker: Tracker, answered: str) -> dict[str, Any] | None:
     """
     found = trial()
     message = tracker.latest_message
-    for entity in message.get("entities") or []:
+    entities = message.get("entities") or []
+    # A medicine named to answer a medicines question ("prednisone 10 mg", "yes, prednisone") is
+    # that answer, not a second statement about steroids to read back.
+    answered_type = found.facts[answered].answer.type if answered in found.facts else None
+    about_medicines = answered_type in {"medicine_list", "dose"} or any(
+        e.get("entity") == "topic" and e.get("role") == answered and e.get("group") == "medicine" for e in entities
+    )
+    for entity in entities:
         fact_id = entity.get("role")
         if entity.get("entity") != "topic" or fact_id == answered or fact_id not in found.facts:
+            continue
+        if about_medicines and entity.get("group") == "medicine":
             continue
         fact = found.facts[fact_id]
         if fact.answer.type != "yes_no" or tracker.get_slot(fact_id) is not None:

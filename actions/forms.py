@@ -184,12 +184,16 @@ class ValidateScreeningForm(FormValidationAction):
         if doubt:
             pending = followups.confirm(tracker, fact_id, dict(value))
             if pending is not None:
-                # Read back once before it counts; the answer is not stored until then.
+                # Read back once before it counts; the answer is not stored until then. A fact the
+                # message also stated ("34, I had a kidney transplant") is read back next.
+                pending["later"] = followups.volunteered(tracker, fact_id)
                 return [SlotSet("reask_count", 0), *followups.ask_events(pending, tracker)]
         return self._accept(tracker, fact_id, dict(value))
 
-    def _accept(self, tracker: Tracker, fact_id: str, value: dict[str, Any]) -> list[dict[str, Any]]:
-        """Store an answer, and queue the follow-ups it needs (a medicine's duration)."""
+    def _accept(
+        self, tracker: Tracker, fact_id: str, value: dict[str, Any], later: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Store an answer, and queue the follow-ups it needs (a read-back kept for later, a medicine's duration)."""
         self._store(tracker, fact_id, value)
         events: list[dict[str, Any]] = [
             SlotSet(fact_id, value),
@@ -198,7 +202,11 @@ class ValidateScreeningForm(FormValidationAction):
             SlotSet(followups.PENDING, None),
         ]
         tracker.add_slots(events)
-        pending = followups.volunteered(tracker, fact_id) or followups.next_duration(tracker)
+        if later is not None and (
+            tracker.get_slot(str(later["fact"])) is not None or later["key"] in followups.done(tracker)
+        ):
+            later = None
+        pending = later or followups.volunteered(tracker, fact_id) or followups.next_duration(tracker)
         return [*events, *followups.ask_events(pending, tracker)] if pending else events
 
     def _follow_up(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
@@ -242,7 +250,7 @@ class ValidateScreeningForm(FormValidationAction):
         )
         if said is not None and said.confidence >= _commit() and said.value in {"yes", "no"}:
             if said.value == "yes":
-                return self._accept(tracker, fact_id, {**pending["slot"], "confirmed": True})
+                return self._accept(tracker, fact_id, {**pending["slot"], "confirmed": True}, pending.get("later"))
             dispatcher.utter_message(response="utter_ask_again")
             return [SlotSet(followups.PENDING, None), SlotSet("requested_slot", fact_id)]
         # Not a yes or a no: perhaps the answer again, put right ("no, 15 mg").

@@ -61,22 +61,51 @@ def record_handoff(tracker: Tracker, reason: str, result: Result | None = None) 
             screening=screening,
             reason=reason,
             message=tracker.latest_message.get("text"),
-            fact_id=_question_at_issue(tracker, result),
+            fact_id=_question_at_issue(tracker, result, reason),
             snapshot=criteria_snapshot(tracker, result),
         )
         records.set_state(session=session, screening=screening, state="handoff")
         return str(screening.id)
 
 
-def _question_at_issue(tracker: Tracker, result: Result) -> str | None:
-    """The question a coordinator should settle: the one being asked, else the answer a person must look at."""
+def _question_at_issue(tracker: Tracker, result: Result, reason: str) -> str | None:
+    """The question a coordinator should settle.
+
+    The one being asked (or read back) when the patient's message brought the handoff; else
+    the answer a person must look at; else the last question asked.
+    """
+    facts = trial().facts
     asked = tracker.get_slot("requested_slot")
-    if asked in trial().facts:
+    pending = tracker.get_slot("pending") or {}
+    if asked not in facts and isinstance(pending, dict) and pending.get("fact") in facts:
+        asked = pending["fact"]  # a read-back or a duration follow-up
+    if asked not in facts:
+        # The form lets go of the question when it hands off (requested_slot back to None).
+        asked = next(
+            (
+                e["value"]
+                for e in reversed(list(tracker.events))
+                if e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") in facts
+            ),
+            None,
+        )
+    if asked in facts and reason in _FROM_THE_MESSAGE:
         return str(asked)
     for criterion in result.criteria:
         if criterion.unknown and criterion.unknown is not Unknown.NOT_ASKED and criterion.facts:
             return criterion.facts[0]
-    return None
+    return str(asked) if asked in facts else None
+
+
+# Handoffs the patient's latest message brought about: its question is the one at issue.
+_FROM_THE_MESSAGE = {
+    Reason.PATIENT_REQUEST.value,
+    Reason.MEDICAL_QUESTION.value,
+    Reason.UNPLACEABLE_ANSWER.value,
+    Reason.LOW_CONFIDENCE.value,
+    Reason.NLU_FALLBACK.value,
+    Reason.NO_ANSWER.value,
+}
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Reason) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import criteria_snapshot, record_handoff
+from actions.handoff import Reason, criteria_snapshot, record_handoff
 from actions.payload import result_payload
 from actions.screening import db, facts_from, screening_date, trial
 from criteria import Result, State, Status, evaluate
@@ -17,6 +17,11 @@ from store import records
 
 # How many site checks to name in the chat; the full list goes to the result card and the site.
 SITE_CHECKS_SHOWN = 4
+
+
+# What the patient asked for (a person, a medical question) is answered by a person even when
+# the answers already rule them out: the coordinators must see the question.
+_ASKED_FOR_A_PERSON = {Reason.MEDICAL_QUESTION.value, Reason.PATIENT_REQUEST.value}
 
 
 def _site_first(result: Result) -> list[str]:
@@ -38,7 +43,7 @@ class ActionScreeningOutcome(Action):
         """Evaluate, store, and say it plainly."""
         result = evaluate(trial(), facts_from(tracker), screening_date(tracker))
         reason = tracker.get_slot("handoff_reason")
-        if result.status is Status.NOT_ELIGIBLE:
+        if result.status is Status.NOT_ELIGIBLE and reason not in _ASKED_FOR_A_PERSON:
             status = "not_eligible"
             lines = "\n".join(f"- {r}" for r in result.reasons)
             text = (

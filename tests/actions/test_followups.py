@@ -192,3 +192,41 @@ async def test_a_question_about_taking_part_is_not_a_medical_question(
     assert slots["current_medicines"]["value"] == [{"medicine": "mycophenolate_mofetil", "duration": "730.5 days"}]
     assert "handoff_reason" not in slots
     assert [m.get("response") for m in dispatcher.messages] == ["utter_about_study"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "text"),
+    [
+        # A steroid named in a list is read by the list: no read-back of "Do you take a steroid now?".
+        ("past_medicines", "prednisone for 2 years in 2019"),
+        ("current_medicines", "prednisone 10 mg for 6 months"),
+    ],
+)
+async def test_a_medicine_named_in_a_list_volunteers_nothing(
+    database: str, dispatcher: CollectingDispatcher, asked: str, text: str
+) -> None:
+    slots = await run(dispatcher, asked, text)
+    pending = slots.get("pending") or {}
+    assert pending.get("fact") not in {"current_steroid", "ever_steroids"}
+
+
+@pytest.mark.parametrize(
+    ("asked", "text", "volunteered"),
+    [
+        # A transplant beside the list is a statement of its own: read back under its question.
+        ("current_medicines", "benlysta for a year, and I had a kidney transplant in 2019", "transplant"),
+        # "yes, prednisone" answers "a steroid now?"; "ever taken one" is not read back as well.
+        ("current_steroid", "yes, prednisone", None),
+    ],
+)
+async def test_what_a_medicines_answer_volunteers(
+    database: str, dispatcher: CollectingDispatcher, asked: str, text: str, volunteered: str | None
+) -> None:
+    slots = await run(dispatcher, asked, text)
+    assert (slots.get("pending") or {}).get("fact") == volunteered
+
+
+async def test_a_steroid_named_answers_have_you_ever_taken_one(database: str, dispatcher: CollectingDispatcher) -> None:
+    # "just a medrol dose pack once in 2021": a steroid named, no yes said; a past still says yes to "ever".
+    slots = await run(dispatcher, "ever_steroids", "just a medrol dose pack once in 2021")
+    assert slots["ever_steroids"]["value"] is True

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from answers.readback import read_back
 from answers.reading import ENTITY_OF, Reading, read
 from criteria import load_trial
 
@@ -59,6 +60,12 @@ def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
             "current_steroid_dose",
             [polarity("no"), {"entity": "dose", "value": {"medicine": None, "mg_per_day": 5}}],
             Reading({"medicine": "prednisone", "mg_per_day": 5}),
+        ),
+        # How the amount was worked out travels with it, to the read-back and the coordinator.
+        (
+            "current_steroid_dose",
+            [{"entity": "dose", "value": {"medicine": None, "mg_per_day": 10, "how": "2 × 5 mg"}}],
+            Reading({"medicine": "prednisone", "mg_per_day": 10, "how": "2 × 5 mg"}),
         ),
         # No value: a clear "not sure" is the answer "unsure"; a clear "no" is "never" or "none" where that exists.
         ("last_surgery_date", [polarity("unsure")], Reading("unsure")),
@@ -172,3 +179,23 @@ def test_an_age_that_a_year_in_the_words_contradicts_is_flagged(
 ) -> None:
     found = reading("age", text, entities)
     assert found is not None and (found.confidence < 1.0) is flagged
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        # the arithmetic after the total: a misread tablet count shows to the patient
+        (
+            {"medicine": "prednisone", "mg_per_day": 10, "how": "2 × 5 mg"},
+            "I understood 10 mg of prednisone a day (2 × 5 mg). Is that right?",
+        ),
+        (
+            {"medicine": "Medrol", "mg_per_day": 16, "how": "2 × 4 mg twice a day"},
+            "I understood 16 mg of methylprednisolone a day (2 × 4 mg twice a day). Is that right?",
+        ),
+        # one amount said: nothing worked out, nothing to show
+        ({"medicine": "prednisone", "mg_per_day": 10}, "I understood 10 mg of prednisone a day. Is that right?"),
+    ],
+)
+def test_a_dose_is_read_back_with_how_it_was_worked_out(value: dict[str, Any], text: str) -> None:
+    assert read_back(TRIAL.facts["current_steroid_dose"], value, TRIAL.lexicon) == text
