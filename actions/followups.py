@@ -73,7 +73,7 @@ def volunteered(tracker: Tracker, answered: str) -> dict[str, Any] | None:
         if about_medicines and entity.get("group") == "medicine":
             continue
         fact = found.facts[fact_id]
-        if fact.answer.type != "yes_no" or tracker.get_slot(fact_id) is not None:
+        if fact.answer.type != "yes_no" or fact.answer.volunteered is False or tracker.get_slot(fact_id) is not None:
             continue
         if entity.get("value") != "yes" or float(entity.get("confidence_entity", 1.0)) < 1.0:
             continue

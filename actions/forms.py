@@ -20,7 +20,7 @@ from actions import followups, sides
 from actions.handoff import Reason
 from actions.screening import db, facts_from, screening_date, trial
 from answers import slot_value
-from criteria import FactError, Status, Unknown, evaluate, make_fact, rank_questions, structured
+from criteria import FactError, State, Status, Unknown, evaluate, make_fact, rank_questions, structured
 from criteria.schema import FactDef
 from store import records
 
@@ -166,7 +166,16 @@ class ValidateScreeningForm(FormValidationAction):
                 # Read back what the reader doubts; not a range or a vague amount ("40-45", "a few
                 # months"): confirming a number picked from it would be a guess made to look confirmed.
                 doubt = reading.confidence < _commit() and read != "unsure" and reading.reason not in {"range", "vague"}
-                if reading.bounds and _straddles(tracker, fact_id, reading.bounds):
+                verdicts = _verdicts(tracker, fact_id, reading.bounds) if reading.bounds else []
+                kinder = _kinder_bound(reading.bounds, verdicts) if reading.bounds else None
+                if kinder is not None:
+                    # "Cancer 4 years ago": out now at either end of the year, but at one end
+                    # only until a date. Read as that end: "not yet" with its date, never a
+                    # lasting "no" the answer does not support; the site checks the date.
+                    read = structured(make_fact(fact, kinder, today=today, lexicon=found.lexicon).value)
+                    if reading.reason == "vague":
+                        reading = answers.Reading(reading.value, 1.0)
+                elif len(set(verdicts)) > 1:  # the criteria decide differently at the two ends
                     reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
                 elif reading.bounds and reading.reason == "vague":
                     # Imprecise, but every value it allows decides alike ("born in 1972"): clear enough.
@@ -280,18 +289,31 @@ class ValidateScreeningForm(FormValidationAction):
             logger.warning("screening %s no longer exists; answer to %s not stored", screening_id, fact_id)
 
 
-def _straddles(tracker: Tracker, fact_id: str, bounds: tuple[Any, Any]) -> bool:
-    """True when the criteria reading this fact decide differently at the two ends of the answer's span."""
+def _verdicts(tracker: Tracker, fact_id: str, bounds: tuple[Any, Any]) -> list[tuple[tuple[str, State], ...]]:
+    """How the criteria reading this fact decide at each end of the answer's span."""
     found = trial()
     today = screening_date(tracker)
     facts = facts_from(tracker)
     readers = set(found.readers_of(fact_id))
-    verdicts = set()
+    verdicts = []
     for bound in bounds:
         facts[fact_id] = make_fact(found.facts[fact_id], bound, today=today, lexicon=found.lexicon)
         result = evaluate(found, facts, today)
-        verdicts.add(tuple((c.id, c.state) for c in result.criteria if c.id in readers))
-    return len(verdicts) > 1
+        verdicts.append(tuple((c.id, c.state) for c in result.criteria if c.id in readers))
+    return verdicts
+
+
+def _kinder_bound(bounds: tuple[Any, Any], verdicts: list[tuple[tuple[str, State], ...]]) -> Any:
+    """The end of the span that says "not yet" where the other says "not met", when that is the only difference."""
+    if len(set(verdicts)) < 2:
+        return None
+    pairs = [dict(v) for v in verdicts]
+    differ = {c for c in pairs[0] if pairs[0][c] != pairs[1].get(c)}
+    if not differ or any({pairs[0][c], pairs[1].get(c)} != {State.NOT_MET, State.NOT_YET} for c in differ):
+        return None
+    return next(
+        bound for bound, states in zip(bounds, pairs, strict=True) if states[next(iter(differ))] is State.NOT_YET
+    )
 
 
 def _just_answered(tracker: Tracker) -> bool:

@@ -27,7 +27,7 @@ META_INTENTS = {
     "why_ask", "explain", "change_answer", "stop", "start_over", "human", "medical_question",
     "bot_challenge", "about_study", "goodbye",
 }  # fmt: skip
-# Side intents the form never takes over, answer or not: the patient wants out or back.
+# Side intents the form never takes over when their words are said: the patient wants out or back.
 ALWAYS_RULES = {"change_answer", "stop", "start_over", "goodbye"}
 # Messages in a row with no answer to the question asked before a person takes over.
 MAX_TURNS_WITHOUT_ANSWER = 3
@@ -48,6 +48,13 @@ _LOGISTICS = re.compile(
 )
 _MEDICAL = re.compile(
     r"\b(?:safe|side effects?|risk\w*|dose|drug|medicine|pregnan\w*|pain|symptoms?|stop taking|interact\w*)\b",
+    re.IGNORECASE,
+)
+# Words of a patient who wants to leave. A "stop" or "goodbye" read by the intent classifier
+# from an answer without any of them ("mixed connective tissue disease") is not a request.
+_LEAVING = re.compile(
+    r"\b(?:stop\w*|quit\w*|cancel\w*|exit|end|enough|leave|finish\w*|no more|done|bye|goodbye|"
+    r"don'?t want|do not want|not interested|unsubscribe)\b",
     re.IGNORECASE,
 )
 _REQUEST = re.compile(
@@ -75,7 +82,11 @@ def answers_first(fact: FactDef, text: str, reading: Reading | None, side: str) 
     A message that opens with its answer ("no, is this study safe?") is not put as a question,
     so its answer comes first; one that opens by asking ("can I join if ...?") is the question.
     """
-    if side in ALWAYS_RULES or reading is None:
+    if reading is None:
+        return False
+    if side in {"stop", "goodbye"}:
+        return not _LEAVING.search(text)  # an answer the classifier took for a farewell is an answer
+    if side in ALWAYS_RULES:
         return False
     return not plainly_asks(text)
 

@@ -41,6 +41,9 @@ class Answer(_Strict):
     # Follow-up questions about one item of the answer: {"duration": "How long ... {medicine}?"}.
     follow_up: dict[Literal["duration"], str] | None = None
     medicine_class: str | None = None
+    # False: a yes/no answer that counts only when its own question was asked. "Recovered" said
+    # in another answer says nothing about B cells; it is never taken as volunteered.
+    volunteered: bool | None = None
 
     @root_validator(skip_on_failure=True)
     def _fits_type(cls, values: dict[str, object]) -> dict[str, object]:
@@ -51,10 +54,14 @@ class Answer(_Strict):
             "age": {"min", "max"},
             "medicine_list": {"implied_min_duration", "ongoing", "follow_up"},
             "dose": {"medicine_class", "max"},
+            "yes_no": {"volunteered"},
         }
         extra = {
             k
-            for k in ("choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class")
+            for k in (
+                "choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class",
+                "volunteered",
+            )  # fmt: skip
             if values.get(k) is not None
         } - allowed.get(str(kind), set())
         if extra:

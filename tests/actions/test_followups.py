@@ -53,6 +53,11 @@ def test_plainly_asks(text: str, plain: bool) -> None:
         ("age", "34, is this study paid?", Reading(34), "about_study", True),
         ("current_medicines", "can I join if I take prednisone?", Reading(["prednisone"]), "medical_question", False),
         ("age", "34. stop please", Reading(34), "stop", False),  # stopping is never taken over
+        ("tuberculosis", "no, I want to quit now", Reading("no"), "stop", False),
+        ("age", "40 bye", Reading(40), "goodbye", False),
+        # Found by bench.patients: the classifier's "stop" on an answer with no word of leaving in it.
+        ("condition_other", "mixed connective tissue disease", Reading("overlap"), "stop", True),
+        ("age", "actually, I'm 35", Reading(35), "change_answer", False),  # a change is the rules' job
     ],
 )
 def test_answers_first(fact: str, text: str, reading: Reading | None, side: str, first: bool) -> None:
@@ -217,6 +222,8 @@ async def test_a_medicine_named_in_a_list_volunteers_nothing(
         ("current_medicines", "benlysta for a year, and I had a kidney transplant in 2019", "transplant"),
         # "yes, prednisone" answers "a steroid now?"; "ever taken one" is not read back as well.
         ("current_steroid", "yes, prednisone", None),
+        # "recovered" is about the kidneys here: B cells are only answered when asked (volunteered: false).
+        ("dialysis", "i was on dialysis last year but my kidneys recovered", None),
     ],
 )
 async def test_what_a_medicines_answer_volunteers(
@@ -230,3 +237,19 @@ async def test_a_steroid_named_answers_have_you_ever_taken_one(database: str, di
     # "just a medrol dose pack once in 2021": a steroid named, no yes said; a past still says yes to "ever".
     slots = await run(dispatcher, "ever_steroids", "just a medrol dose pack once in 2021")
     assert slots["ever_steroids"]["value"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # Found by bench.patients: 2022 is out now at either end, "not yet" (until 2027-01-01) at its
+        # start; read as that start, not handed off as unclear nor a lasting "no".
+        ("in 2022", "2022-01-01"),
+        ("in 2019", "2019-07-02"),  # long past the 5 years at either end: as said
+    ],
+)
+async def test_a_date_out_at_both_ends_of_its_span_is_read_at_the_kinder_end(
+    database: str, dispatcher: CollectingDispatcher, text: str, kept: str
+) -> None:
+    slots = await run(dispatcher, "last_cancer_date", text, screening_date="2026-12-05")
+    assert (slots["last_cancer_date"]["value"], slots["last_cancer_date"]["confidence"]) == (kept, 1.0)

@@ -134,6 +134,10 @@ def _unparseable_rule_key(data: dict[str, Any]) -> None:
     _criterion(data, "inc-age")["rule"] = {"fact": "age", "minimum": "18 years"}
 
 
+def _volunteered_on_a_dose(data: dict[str, Any]) -> None:
+    next(f for f in data["facts"] if f["id"] == "current_steroid_dose")["answer"]["volunteered"] = False
+
+
 def _unknown_cohort(data: dict[str, Any]) -> None:
     _criterion(data, "sle-prior-therapy")["cohorts"] = ["lupus"]
 
@@ -162,6 +166,8 @@ def _unknown_cohort(data: dict[str, Any]) -> None:
         pytest.param(_dose_bound_wrong_unit, ["sle-steroid-max", "current_steroid_dose", "mg/day"], id="dose-unit"),
         pytest.param(_age_bound_without_unit, ["inc-age", "age", "year"], id="age-without-unit"),
         pytest.param(_unknown_cohort, ["sle-prior-therapy", "'lupus'"], id="unknown-cohort"),
+        # "volunteered: false" is for yes/no answers only
+        pytest.param(_volunteered_on_a_dose, ["current_steroid_dose", "volunteered"], id="volunteered-on-a-dose"),
     ],
 )
 def test_invalid_trial_file(tmp_path: Path, mutate: Callable[[dict[str, Any]], None], fragments: list[str]) -> None:

@@ -358,6 +358,14 @@ def test_a_person_or_a_medical_question_ends_with_the_result_card(servers: Serve
     assert servers.tracker(sender)["paused"] is True
 
 
+def test_a_condition_the_classifier_takes_for_stop_is_an_answer(servers: Servers) -> None:
+    # Found by bench.patients: "mixed connective tissue disease" was classified "stop" and ended the chat.
+    sender, _ = at(servers, "condition_other", {**SLE_CHAT, "condition": "something else"})
+    replies = servers.say(sender, "mixed connective tissue disease")
+    assert "I have stopped" not in texts(replies)
+    assert value(servers, sender, "condition_other") == "overlap"
+
+
 @pytest.mark.parametrize(
     "last",
     [
