@@ -176,6 +176,11 @@ class ValidateScreeningForm(FormValidationAction):
                     if reading.reason == "vague":
                         reading = answers.Reading(reading.value, 1.0)
                 elif len(set(verdicts)) > 1:  # the criteria decide differently at the two ends
+                    key = f"exact:{fact_id}"
+                    if key not in followups.done(tracker):
+                        # Asked once more exactly ("which month?") before a person is needed.
+                        _ask_more_exactly(dispatcher, fact.answer.type)
+                        return [SlotSet(followups.DONE, [*followups.done(tracker), key])]
                     reading = answers.Reading(reading.value, min(reading.confidence, STRADDLES))
                 elif reading.bounds and reading.reason == "vague":
                     # Imprecise, but every value it allows decides alike ("born in 1972"): clear enough.
@@ -287,6 +292,16 @@ class ValidateScreeningForm(FormValidationAction):
         except IntegrityError:
             # The screening is gone (erased on request): the answer stays in the conversation only.
             logger.warning("screening %s no longer exists; answer to %s not stored", screening_id, fact_id)
+
+
+def _ask_more_exactly(dispatcher: CollectingDispatcher, answer_type: str) -> None:
+    """Ask for the precision that settles an answer on both sides of a limit: a month, a birth date."""
+    if answer_type in {"date", "date_or_never"}:
+        dispatcher.utter_message(response="utter_more_exact_date")
+    elif answer_type == "age":
+        dispatcher.utter_message(response="utter_more_exact_age")
+    else:
+        dispatcher.utter_message(response="utter_more_exact")
 
 
 def _verdicts(tracker: Tracker, fact_id: str, bounds: tuple[Any, Any]) -> list[tuple[tuple[str, State], ...]]:

@@ -27,6 +27,11 @@ class _Strict(BaseModel):
         arbitrary_types_allowed = True
 
 
+_ANSWER_OPTIONS = (
+    "choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class", "volunteered",
+)  # fmt: skip
+
+
 class Answer(_Strict):
     """What kind of answer a question takes, and which answers are allowed."""
 
@@ -56,14 +61,7 @@ class Answer(_Strict):
             "dose": {"medicine_class", "max"},
             "yes_no": {"volunteered"},
         }
-        extra = {
-            k
-            for k in (
-                "choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class",
-                "volunteered",
-            )  # fmt: skip
-            if values.get(k) is not None
-        } - allowed.get(str(kind), set())
+        extra = {k for k in _ANSWER_OPTIONS if values.get(k) is not None} - allowed.get(str(kind), set())
         if extra:
             raise ValueError(f"answer type {kind!r} does not take {sorted(extra)}")
         if kind == "choice" and not values.get("choices"):

@@ -25,7 +25,6 @@ Besides the phrases:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -41,10 +40,10 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from nlu.base import Found, RuleComponent
-from nlu.numbers import SURROGATE as _SURROGATE
 from nlu.polarity import CUES as POLARITY_CUES
 from nlu.polarity import Polarity, PolarityReader
 from nlu.polarity import default_reader as polarity_reader
+from nlu.text import normalise
 
 PHRASES = Path(__file__).parent / "data" / "choices.yaml"
 ENTITY = "choice"
@@ -122,7 +121,7 @@ class ChoiceReader:
                 for phrase in [*(choices.get(key) or []), *(shared.get(key) or [])]:
                     said = str(phrase)
                     mark = said[0] if said[:1] in (CHECK, DECIDE) else ""
-                    doc = nlp.make_doc(_normalise(said[len(mark) :]))
+                    doc = nlp.make_doc(normalise(said[len(mark) :]))
                     by_mark[mark].append(doc)
                     for token in doc:
                         words.setdefault(token.lower_, set()).add(key)
@@ -137,7 +136,7 @@ class ChoiceReader:
         doubt = cues.get("doubt") or {}
         self.doubt = PhraseMatcher(nlp.vocab, attr="LOWER")
         for scope, said in doubt.items():
-            self.doubt.add(str(scope), [nlp.make_doc(_normalise(str(cue))) for cue in said or []])
+            self.doubt.add(str(scope), [nlp.make_doc(normalise(str(cue))) for cue in said or []])
         self.subtypes: dict[str, dict[str, str]] = {
             q: dict(parent) for q, parent in (cues.get("subtypes") or {}).items()
         }
@@ -150,7 +149,7 @@ class ChoiceReader:
         self.known = {w for ws in self.single.values() for w in ws} | self.ordinals.keys() | self.fillers
         polarity_cues = yaml.safe_load(POLARITY_CUES.read_text(encoding="utf-8"))
         for said in [*_phrases(doubt), *_phrases(shared), *_phrases(polarity_cues)]:
-            self.known |= {token.lower_ for token in nlp.make_doc(_normalise(said))}
+            self.known |= {token.lower_ for token in nlp.make_doc(normalise(said))}
         self.near: dict[str, set[str]] = {}  # a phrase word with letters deleted -> the phrase words
         for word in {w for ws in self.words.values() for w in ws if len(w) > SHORT and w.isalpha()}:
             for variant in _deletions(word, _edits(len(word))):
@@ -159,7 +158,7 @@ class ChoiceReader:
 
     def read(self, text: str) -> list[Choice]:
         """The answers named, per question (at most one entry per question)."""
-        prepared = _normalise(text)
+        prepared = normalise(text)
         doc = self.nlp.make_doc(prepared)
         unknown = [t for t in doc if len(t.lower_) >= PREFIX and t.lower_.isalpha() and t.lower_ not in self.known]
         named = {question: self._named(question, doc, unknown, prepared) for question in self.matchers}
@@ -299,12 +298,6 @@ class ChoiceReader:
         if numbered and rest[0].isdigit() and 0 < int(rest[0]) < 100:
             return int(rest[0])
         return None
-
-
-def _normalise(text: str) -> str:
-    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
-    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split())
 
 
 def _doubted(question: str, doubts: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> bool:

@@ -1,7 +1,7 @@
 """How the parts of a dose answer make one day's dose: tablets, times a day, splits, alternate days.
 
-``nlu.doses`` finds the amounts said (``Part``) and what each is of; this module is only the
-arithmetic, and says when it cannot be trusted:
+``nlu.dose_amounts`` finds the amounts said (``Part``) and what each is of; this module is only
+the arithmetic, and says when it cannot be trusted:
 
 - tablets × strength ("2 × 5 mg"), times a day, an alternate-day dose as its daily average;
 - parts of one day said by time of day ("20 mg in the morning and half in the evening") or
@@ -19,7 +19,7 @@ import itertools
 import math
 from dataclasses import dataclass, replace
 
-from nlu.medicines import Mention
+from nlu.medicine_names import Mention
 from nlu.numbers import Number
 
 ALTERNATIVES = {"or", "but", "then", "maybe", "probably"}  # "20mg, maybe 25": not parts of one dose

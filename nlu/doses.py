@@ -4,10 +4,12 @@
 into the form ``criteria.coerce`` takes: ``"none"`` or ``{"medicine": id or None,
 "mg_per_day": x}``, the daily amount of the medicine named, as taken (the engine converts it
 to prednisone; None when only an amount is given, as the question is about steroids), with
-``"how": "2 × 5 mg"`` when the amount was worked out from tablets, times or parts. It
-builds on the shared number layer (``nlu.numbers``) for amounts, on ``nlu.medicines`` for
-the names (the lexicon), and on cue words as data (``nlu/data/doses.yaml``): frequencies,
-tablets, taper steps, and what is history or plan rather than today's dose.
+``"how": "2 × 5 mg"`` when the amount was worked out from tablets, times or parts. The
+amounts said and what each is of come from ``nlu.dose_amounts`` (on the shared number layer,
+``nlu.numbers``), the names from ``nlu.medicine_names`` (the lexicon), the arithmetic from
+``nlu.dose_parts``; this module decides which amount is today's dose and how sure it is.
+Cue words are data (``nlu/data/doses.yaml``): frequencies, tablets, taper steps, and what is
+history or plan rather than today's dose.
 
 A reading is flagged (confidence 0.5 and a reason) when it must not be taken at face value:
 a hedge ("I think 15", "about 10mg"), a range ("10-15 mg"), no usable amount or frequency
@@ -31,15 +33,16 @@ from typing import Any
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from criteria.lexicon import Lexicon, load_lexicon
 from nlu.base import Found, RuleComponent
+from nlu.dose_amounts import AmountReader, Answer
 from nlu.dose_parts import Part, Total, how, of_the_strength, total
+from nlu.medicine_names import Cues, MedicineNames, Mention, prepared
 from nlu.medicines import CUES as MEDICINE_CUES
-from nlu.medicines import Cues, MedicineNames, Mention, prepared
-from nlu.numbers import Amount, Number, NumberReader, prepare
+from nlu.numbers import Number, NumberReader, prepare
 from nlu.numbers import default_reader as number_reader
+from nlu.text import respell
 
 CUES = Path(__file__).parent / "data" / "doses.yaml"
 ENTITY = "dose"
@@ -50,8 +53,6 @@ PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "condition
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
            "daily_words", "split", "taper", "alternate", "breakdown", "asks")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
-_MASS = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
-_CLAUSE = {".", ";", "but", ","}
 _SENTENCE = frozenset({".", "?", "!", ";", "-", ","})  # what a question after an answer starts after
 _DOUBTS = ("hedge", "unsure", "vague", "conditional", "schedule", "injection", "alternate", "taper")
 _PAIR = re.compile(r"^(\d{1,3}(?:\.\d+)?)/(\d{1,3}(?:\.\d+)?)$")  # "20/15 alternating days"
@@ -66,26 +67,6 @@ class DoseReading:
     reason: str | None  # one of REASONS when flagged
     start: int  # character offsets into ``prepare(text)``
     end: int
-
-
-@dataclass(frozen=True)
-class _Text:
-    """One answer as the reader sees it."""
-
-    doc: Doc
-    words: list[str]  # lower case
-    cues: Cues
-    often: dict[int, tuple[int, float]]  # a frequency's first token -> (its end, times a day)
-    numbers: list[Number]
-    amounts: dict[int, Amount]  # by first token
-    mentions: list[Mention]
-
-    def span(self, spans: list[tuple[int, int]]) -> tuple[int, int]:
-        """Character offsets covering token spans (the whole text when there are none)."""
-        if not spans:
-            return 0, len(self.doc.text)
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        return self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1])
 
 
 class DoseReader:
@@ -108,7 +89,17 @@ class DoseReader:
         plausible = cues.get("plausible") or {}
         self.plausible = (float(plausible.get("min", 0.0)), float(plausible.get("max", float("inf"))))
         self.words = {kind: {str(p).casefold() for p in cues.get(kind, []) if " " not in str(p)} for kind in PHRASES}
-        self.daily = [prepare(str(phrase)).casefold().split() for phrase in cues.get("daily_words", [])]
+        # Every word of every cue: what a slip is read back to (nlu.text.respell).
+        self.vocabulary = frozenset(
+            word for kind in PHRASES for phrase in cues.get(kind, []) for word in str(phrase).casefold().split()
+        ) | frozenset(
+            word
+            for phrases in (cues.get("frequencies") or {}).values()
+            for p in phrases
+            for word in str(p).casefold().split()
+        )
+        daily = [prepare(str(phrase)).casefold().split() for phrase in cues.get("daily_words", [])]
+        self.amounts = AmountReader(numbers, self.words, daily)
 
     def read(self, text: str, *, when: str | None = None) -> DoseReading | None:
         """The dose an answer gives, or None when it gives none and does not say none.
@@ -121,9 +112,11 @@ class DoseReader:
         answer = self._answer(text)
         cues = answer.cues
         reasons: set[str] = set()
-        doses, counts, weight, stepped = self._doses(answer, reasons)
+        doses, counts, weight, stepped = self.amounts.doses(answer, reasons)
+        if doses and any(n.value > 1 for n in counts):
+            reasons.add("unclear")  # "3 tablets of prednisone 2.5 mg": a count not placed on its strength
         breakdown = {start for start, _ in cues["breakdown"]}
-        doses = [self._placed(dose, answer) for dose in doses]
+        doses = [self.amounts.placed(dose, answer) for dose in doses]
         steroids = [mention for mention in answer.mentions if self._steroid(mention)]
         if self._unknown_medicine(answer, doses):
             reasons.add("unclear")  # "budesonide 9mg": a medicine the lexicon does not know
@@ -168,9 +161,10 @@ class DoseReader:
         value = {"medicine": medicine, "mg_per_day": round(worked.mg, 4)} | how(worked)
         return DoseReading(value, FLAGGED if reason else 1.0, reason, *span)
 
-    def _answer(self, text: str) -> _Text:
+    def _answer(self, text: str) -> Answer:
         """The answer as the reader sees it: tokens, cues, frequencies, numbers, amounts, medicines."""
-        doc = prepared(self.numbers.nlp, text)
+        # "3 tabltes", "20mg on atlernate days": a cue word typed with a slip is still that word.
+        doc = self.numbers.nlp.make_doc(respell(prepared(self.numbers.nlp, text).text, self.vocabulary))
         cues: Cues = defaultdict(list)
         often: dict[int, tuple[int, float]] = {}
         for key, start, end in self.matcher(doc):
@@ -181,7 +175,7 @@ class DoseReader:
                 often[start] = (end, float(kind.split()[1]))  # the longest: "twice a day", not "a day"
         numbers = self.numbers.numbers(doc)
         amounts = {amount.start: amount for amount in self.numbers.amounts(doc, numbers)}
-        return _Text(doc, [t.lower_ for t in doc], cues, often, numbers, amounts, self.names.mentions(doc))
+        return Answer(doc, [t.lower_ for t in doc], cues, often, numbers, amounts, self.names.mentions(doc))
 
     @staticmethod
     def _medicine(doses: list[Part], steroids: list[Mention], reasons: set[str]) -> str | None:
@@ -199,154 +193,10 @@ class DoseReader:
         medicine = self.lexicon.medicines.get(mention.medicine or "")
         return medicine is not None and STEROID in medicine.classes
 
-    def _unknown_medicine(self, answer: _Text, doses: list[Part]) -> bool:
+    def _unknown_medicine(self, answer: Answer, doses: list[Part]) -> bool:
         """A generic-looking name the lexicon does not know, right next to an amount."""
         next_to = {dose.start - 1 for dose in doses} | {dose.end for dose in doses}
         return any(0 <= i < len(answer.words) and self.names.unknown(answer.words[i]) for i in next_to)
-
-    def _doses(self, answer: _Text, reasons: set[str]) -> tuple[list[Part], list[Number], float | None, bool]:
-        """The amounts of steroid said, tablet counts with no strength, the body weight (kg), a taper step.
-
-        A taper step is "by 2.5" in "down by 2.5 a week".
-
-        Tablet counts and times a day are applied to the amounts they go with.
-        """
-        words, amounts, numbers = answer.words, answer.amounts, answer.numbers
-        doses: list[Part] = []
-        counts: list[Number] = []
-        weight = concentration = None
-        volumes: list[Number] = []
-        skip: set[int] = set()
-        stepped = False
-        for index, number in enumerate(numbers):
-            amount = amounts.get(number.start)
-            before = words[number.start - 1] if number.start > 0 else ""
-            after = words[number.end] if number.end < len(words) else ""
-            if number.start in skip:
-                continue
-            if before in self.words["step"] and (amount is None or amount.unit in _MASS):
-                stepped = True
-                continue  # "reducing by 5mg every week": a taper step
-            if amount is not None and amount.unit in _MASS:
-                mg, end = number.value * _MASS[amount.unit], amount.end
-                per = words[end : end + 3]
-                if len(per) > 1 and per[0] in self.words["per"] and self.numbers.unit_of.get(per[1]) == "kg":
-                    doses.append(Part(mg, number.start, end + 2, number, per_kg=True))  # "1 mg/kg"
-                elif len(per) == 3 and per[0] in {"in", "per", "/"} and per[2] in self.words["volume"]:
-                    volume = next((n for n in numbers if n.start == end + 1), None)
-                    if volume is not None and volume.value > 0:
-                        concentration = mg / volume.value  # "15mg in 5ml"
-                        skip.add(volume.start)
-                else:
-                    doses.append(Part(mg, number.start, end, number))
-            elif amount is not None:
-                if amount.unit in {"kg", "lb"} and words[amount.end : amount.end + 1] != ["of"]:
-                    weight = number.value * (1.0 if amount.unit == "kg" else 0.4536)  # "I weigh 55 kg"
-                continue  # else a length of time ("for 5 days", "x3 days")
-            elif after in self.words["volume"]:
-                volumes.append(number)  # "10ml a day"
-            elif (part := self._unitless(answer, index, counts)) is not None:
-                doses.append(part)
-        doses += [Part(v.value * concentration, v.start, v.end + 1, v) for v in volumes if concentration]
-        if volumes and not concentration:
-            reasons.add("vague")  # millilitres of a liquid of unknown strength
-        doses = self._counted(doses, counts, words)
-        if doses:  # "... and half a tab at night": part of a tablet, of the strength said (see of_the_strength)
-            halves = [n for n in counts if 0 < n.value < 1]
-            counts = [n for n in counts if n not in halves]
-            doses = sorted([*doses, *(Part(n.value, n.start, n.end, n, bare=True) for n in halves)], key=_start)
-        return [self._often(dose, doses, answer) for dose in doses], counts, weight, stepped
-
-    def _unitless(self, answer: _Text, index: int, counts: list[Number]) -> Part | None:
-        """A number said without a unit: times a day, a tablet count (added to ``counts``), or a bare amount."""
-        words, amounts, numbers = answer.words, answer.amounts, answer.numbers
-        number = numbers[index]
-        before = words[number.start - 1] if number.start > 0 else ""
-        after = words[number.end] if number.end < len(words) else ""
-        if after in {"times", "x"} and self._daily_at(words, number.end + 1):
-            answer.often[number.start] = (number.end + 1, number.value)  # "3 times daily", "2x a day"
-        elif before == "x" and self._daily_at(words, number.end):
-            answer.often[number.start - 1] = (number.end, number.value)  # "x2 a day"
-        elif (
-            after in self.words["tablets"]
-            or words[number.end : number.end + 2] == ["of", "them"]
-            or (after in {"a", "an"} and number.end + 1 < len(words) and words[number.end + 1] in self.words["tablets"])
-        ):
-            counts.append(number)  # "2 pills of 20 mg", "1 tab", "half a tab"
-        elif before in self.words["tablets"] or (before == "," and words[number.start - 2] in self.words["tablets"]):
-            counts.append(number)  # "the small white ones, 2 a day": how many, of no strength said
-        elif after == "of" and self._strength_at(answer, number.end + 1):
-            counts.append(number)  # "1 of 5mg", "1 and 1/2 of the 20mg"
-        elif after == "x" and index + 1 < len(numbers) and numbers[index + 1].start == number.end + 1:
-            counts.append(number)  # "2 x 30mg", "2 x 2.5"
-        elif before == "x" and not (counts and counts[-1].end == number.start - 1):
-            counts.append(number)  # "5mg x 2" (in "2 x 2.5" the 2.5 is the strength)
-        elif number.end in amounts and amounts[number.end].unit in _MASS:
-            counts.append(number)  # "Two 10mg tablets", "half a 5 mg tab"
-        elif words[number.start] == "one" and number.end == number.start + 1:
-            return None  # "the delayed release one": a word, not an amount
-        elif before not in {"day", "days", "week"} and number.high < 1900:
-            return Part(number.value, number.start, number.end, number, bare=True)  # "pred 20", not "day 3"
-        return None
-
-    def _strength_at(self, answer: _Text, at: int) -> bool:
-        """An amount in mg at token ``at``, after at most one article ("of the 20mg", "of 5mg")."""
-        if answer.words[at : at + 1] and answer.words[at] in {"the", "a", "my"}:
-            at += 1
-        amount = answer.amounts.get(at)
-        return amount is not None and amount.unit in _MASS
-
-    def _daily_at(self, words: list[str], at: int) -> bool:
-        """A "day" phrase ("a day", "daily", "per day") at token ``at``."""
-        return any(words[at : at + len(phrase)] == phrase for phrase in self.daily)
-
-    def _counted(self, doses: list[Part], counts: list[Number], words: list[str]) -> list[Part]:
-        """Tablet counts applied to their strength: "Two 10mg", "1 tablet of 5mg", "5mg x 2 tabs"."""
-        between = {*self.words["tablets"], "of", "x", "a", "an", "-", "the", "my"}
-        placed = []
-        for dose in doses:
-            count, counted = 1.0, False
-            for number in [n for n in counts if dose.start - 4 <= n.end and n.start <= dose.end + 4]:
-                gap = words[number.end : dose.start] if number.end <= dose.start else words[dose.end : number.start]
-                if len(gap) <= 3 and all(
-                    word in between | ({","} if number.start >= dose.end else set()) for word in gap
-                ):
-                    count *= number.value
-                    counted = True
-                    counts.remove(number)
-            placed.append(replace(dose, count=count, counted=counted))
-        return placed
-
-    def _often(self, dose: Part, doses: list[Part], answer: _Text) -> Part:
-        """Times a day said after a dose (or before the first one: "bd 5mg")."""
-        limit = min([d.start for d in doses if d.start > dose.start], default=len(answer.words))
-        found = [(start, times) for start, (_, times) in answer.often.items() if dose.end <= start < limit]
-        if not found and not any(d.end <= dose.start for d in doses):
-            found = [(start, times) for start, (end, times) in answer.often.items() if end <= dose.start]
-        return replace(dose, per_day=min(found)[1]) if found else dose
-
-    def _placed(self, dose: Part, answer: _Text) -> Part:
-        """The medicine a dose is of (the nearest named in its clause) and when it is taken, when said."""
-        words, cues = answer.words, answer.cues
-        nearest, best = None, 4
-        for mention in answer.mentions:
-            if mention.end < dose.start - best or mention.start > dose.end + best:
-                continue  # too far to be this dose's
-            gap = words[mention.end : dose.start] if mention.end <= dose.start else words[dose.end : mention.start]
-            overlaps = mention.end > dose.start and mention.start < dose.end
-            if overlaps or any(word in {".", ";", "but", "then"} for word in gap):
-                continue
-            if len(gap) < best:  # on a tie the one before wins: "prednisone 10 and hydrocortisone 5"
-                nearest, best = mention, len(gap)
-        time = None
-        for kind in ("conditional", "future", "past", "current"):
-            for start, end in [] if kind == "conditional" else cues[kind]:
-                if dose.start - 3 <= start and end <= dose.start and _clause(words, end, dose.start):
-                    time = time or kind  # "down from 60", "up to 20", "now 15"
-            for start, _ in cues[kind if kind == "conditional" else f"{kind}_after"]:
-                if dose.end <= start <= dose.end + 4 and _clause(words, dose.end, start):
-                    time = time or kind  # "60 a month ago", "20 next week", "10 when I flare"
-        return replace(dose, medicine=nearest, time=time, timed=self._timed(dose, words))
 
     def _current(self, doses: list[Part], when: str | None, reasons: set[str]) -> list[Part]:
         """The dose(s) at the time asked about: history and plans set aside when another dose is current."""
@@ -360,7 +210,7 @@ class DoseReader:
         current = [dose for dose in doses if dose.time == "current"]
         return current or [dose for dose in doses if dose.time not in {"past", "future"}] or doses
 
-    def _without_loose(self, doses: list[Part], answer: _Text, reasons: set[str]) -> list[Part]:
+    def _without_loose(self, doses: list[Part], answer: Answer, reasons: set[str]) -> list[Part]:
         """Numbers said without "mg" beside amounts in mg: a count of the tablets, or set aside.
 
         "5mg tabs, I take 3": one strength said as tablets and one small whole number is how
@@ -381,13 +231,8 @@ class DoseReader:
         reasons.add("unclear")
         return kept
 
-    def _timed(self, dose: Part, words: list[str]) -> bool:
-        """A time of day said right by the dose ("10 in the morning", "am 5mg")."""
-        near = words[max(0, dose.start - 3) : dose.end + 4]
-        return any(word in self.words["split"] for word in near)
-
     def _doubts(
-        self, doses: list[Part], said: list[Part], answer: _Text, when: str | None, *, worked: Total, stepped: bool
+        self, doses: list[Part], said: list[Part], answer: Answer, when: str | None, *, worked: Total, stepped: bool
     ) -> set[str]:
         """Why the amounts must not be taken at face value (cues about amounts set aside do not count)."""
         reasons = set()
@@ -415,7 +260,7 @@ class DoseReader:
             reasons.add("unclear")  # "60 going down by 5 a week"; "tapering, now 15" says today's dose
         return reasons
 
-    def _scoped(self, answer: _Text, kind: str, said: list[Part], kept: list[Part]) -> list[tuple[int, int]]:
+    def _scoped(self, answer: Answer, kind: str, said: list[Part], kept: list[Part]) -> list[tuple[int, int]]:
         """The cues of a kind that are about the amounts kept: nearer one of them than any amount set aside.
 
         "Prednisone 10mg, methotrexate 20mg weekly": weekly is methotrexate's. A question after
@@ -435,7 +280,7 @@ class DoseReader:
             found.append((start, end))
         return found
 
-    def _asks(self, answer: _Text, at: int) -> bool:
+    def _asks(self, answer: Answer, at: int) -> bool:
         """The sentence ending at token ``at`` asks something and gives no number ("is that too much?")."""
         start = max((i + 1 for i in range(at) if answer.words[i] in _SENTENCE), default=0)
         asked = any(word in self.words["asks"] for word in answer.words[start:at])
@@ -443,7 +288,7 @@ class DoseReader:
 
     def _no_amount(
         self,
-        answer: _Text,
+        answer: Answer,
         steroids: list[Mention],
         counts: list[Number],
         *,
@@ -473,15 +318,6 @@ class DoseReader:
             reason = next((r for r in REASONS if r in reasons), said)
             return DoseReading("unsure", FLAGGED, reason, *span)  # "some prednisone", "1 tab", "Kenalog injection"
         return None
-
-
-def _start(part: Part) -> int:
-    return part.start
-
-
-def _clause(words: list[str], start: int, end: int, bounds: frozenset[str] = frozenset(_CLAUSE)) -> bool:
-    """No clause boundary (or other ``bounds``) between two tokens."""
-    return not any(word in bounds for word in words[start:end])
 
 
 def _pair(word: str) -> bool:

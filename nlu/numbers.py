@@ -1,8 +1,9 @@
 """Numbers and amounts in free text: "42", "forty-two", "7 and a half mg", "about 40-45", "a couple of years".
 
 The shared layer under the answer readers (ages and weights, dates and durations, doses):
-plain spaCy on a blank English tokenizer, no Rasa. ``prepare`` normalises a message the
-same way for every reader (so character offsets agree), ``NumberReader.numbers`` finds the
+plain spaCy on a blank English tokenizer, no Rasa. ``prepare`` builds on the one normalisation
+(``nlu.text.normalise``) for every reader that reads numbers (so character offsets agree),
+splitting digits from letters; ``NumberReader.numbers`` finds the
 numbers with how exact they are (a range, "about", "a few"), and ``NumberReader.amounts``
 the numbers followed by a unit from ``nlu/data/units.yaml``.
 """
@@ -10,7 +11,6 @@ the numbers followed by a unit from ``nlu/data/units.yaml``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +19,8 @@ import spacy
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from nlu.text import QUESTION_MARK, normalise
 
 UNITS = Path(__file__).parent / "data" / "units.yaml"
 
@@ -40,19 +42,19 @@ _BOUND = {"over": "over", "above": "over", "more": "over", "under": "under", "be
 _RANGE = {"-", "to", "or", "\u2013", "\u2014", "/", "till", "until"}  # en and em dashes too
 _DIGITS = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
 _FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
-SURROGATE = re.compile("[\ud800-\udfff]")
 _GLYPHS = {"\u00bd": " 1/2", "\u00bc": " 1/4", "\u00be": " 3/4"}
 _SPLIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _UNIT_SLASH = re.compile(r"(?<=[^\W\d_])/(?=\d)")  # "15mg/5ml": the unit apart from the volume
 
 
-def prepare(text: str) -> str:
-    """The text every reader reads: NFKC, straight quotes, "~" as "about", digits apart from letters, one space."""
-    text = SURROGATE.sub("?", text)  # lone surrogates (JSON allows them) cannot be encoded; one for one
+def prepare(text: str, *, surrogate: str = QUESTION_MARK) -> str:
+    """The text the number readers read: ``normalise``d, "~" as "about", digits apart from letters, one space.
+
+    ``surrogate``: what a lone surrogate becomes (see ``nlu.text.normalise``).
+    """
     for glyph, spelled in _GLYPHS.items():
         text = text.replace(glyph, spelled)  # before NFKC, which would make "7½" read "71/2"
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2044", "/").replace("~", " about ")
+    text = normalise(text, surrogate=surrogate).replace("\u2044", "/").replace("~", " about ")
     text = _UNIT_SLASH.sub(" / ", _SPLIT.sub(" ", text))
     return " ".join(text.split())
 

@@ -13,7 +13,6 @@ cues ("ok", "👍") are a yes only as the answer's first word: "kidneys ok" is n
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +27,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from nlu.base import Found, RuleComponent
-from nlu.numbers import SURROGATE as _SURROGATE
+from nlu.text import normalise
 
 CUES = Path(__file__).parent / "data" / "polarity.yaml"
 KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
@@ -47,12 +46,6 @@ class Polarity:
     end: int = 0
 
 
-def _normalise(text: str) -> str:
-    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
-    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split())
-
-
 class PolarityReader:
     """Finds the cue phrases in an answer and decides what it says."""
 
@@ -64,11 +57,11 @@ class PolarityReader:
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind in KINDS:
-            self.matcher.add(kind, [nlp.make_doc(_normalise(phrase)) for phrase in cues.get(kind, [])])
+            self.matcher.add(kind, [nlp.make_doc(normalise(phrase)) for phrase in cues.get(kind, [])])
 
     def read(self, text: str) -> Polarity | None:
         """The polarity of an answer, or None when it has no yes/no cue."""
-        doc = self.nlp.make_doc(_normalise(text))
+        doc = self.nlp.make_doc(normalise(text))
         matches = self.matcher(doc)
         kind_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
         spans = filter_spans([doc[start:end] for _, start, end in matches])  # the longest cue wins

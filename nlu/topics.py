@@ -25,7 +25,6 @@ the screening form reads the one for the question it asked (``answers.read``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,10 +43,10 @@ from spacy.util import filter_spans
 from criteria.lexicon import Lexicon
 from nlu import clock, dates
 from nlu.base import Found, RuleComponent
-from nlu.numbers import SURROGATE as _SURROGATE
+from nlu.text import clause_breaks, normalise
+from settings import get_settings
 
 PHRASES = Path(__file__).parent / "data" / "topics.yaml"
-TRIAL = "NCT07193810"
 ENTITY = "topic"
 FLAGGED = 0.5  # says both, or needs a clinician: below the bar at which the form commits
 NONE = "none"  # phrases stating the answer is no
@@ -60,7 +59,7 @@ CLASS = "medicine_class"  # a subject named by every name of a lexicon class (cr
 BY_MEDICINE = "by_medicine"  # added by ``load``: the questions with a ``medicine_class`` subject
 RESERVED = (NONE, CHECK, ASIDE, WITHIN, EVER)
 BEFORE = 4  # how many words before a mention a negation cue (or "my dad") may be
-_BREAKS = {",", ".", ";", ":", "!", "?", "-", "\u2013", "\u2014", "(", ")", "/", "but", "though", "although", "however"}
+_BREAKS = clause_breaks("topics")
 
 
 @dataclass(frozen=True)
@@ -132,11 +131,11 @@ class TopicReader:
         self.cues.add("doubt", self._docs(doubt))
 
     def _docs(self, phrases: Iterable[object]) -> list[Doc]:
-        return [self.nlp.make_doc(_normalise(str(phrase))) for phrase in phrases]
+        return [self.nlp.make_doc(normalise(str(phrase))) for phrase in phrases]
 
     def read(self, text: str, today: date | None = None) -> list[Topic]:
         """What the text states, per question (at most one entry per question)."""
-        normalised = _normalise(text)
+        normalised = normalise(text)
         doc = self.nlp.make_doc(normalised)
         if not len(doc):
             return []
@@ -278,32 +277,31 @@ def _clauses(doc: Doc) -> list[int]:
     return numbers
 
 
-def _normalise(text: str) -> str:
-    # Lone surrogates (JSON allows them) cannot be encoded: replaced one for one.
-    text = unicodedata.normalize("NFKC", _SURROGATE.sub("?", text)).replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(text.split())
+def load(path: Path = PHRASES, trial: str | None = None) -> dict[str, Any]:
+    """The phrases file, checked against ``trial`` (by default the trial in use, ``TRIAL_ID``).
 
-
-def load(path: Path = PHRASES, trial: str = TRIAL) -> dict[str, Any]:
-    """The phrases file, checked.
-
-    Every entry is a phrase list; every topic a yes/no question of the trial, or a "when did
-    you last ..." question (``date_or_never``) with ``check`` phrases and subjects.
+    The file names the trial it is written for (``trial``): it must be the one in use. Every
+    entry is a phrase list; every topic a yes/no question of that trial, or a "when did you
+    last ..." question (``date_or_never``) with ``check`` phrases and subjects.
     """
     from criteria import load_trial  # noqa: PLC0415 - only to check the file
     from criteria.lexicon import load_lexicon  # noqa: PLC0415
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(data) - {"negation", "asked", "others", "minimisers", "doubt", "topics"}
+    unknown = set(data) - {"trial", "negation", "asked", "others", "minimisers", "doubt", "topics"}
     if unknown:
         raise ValueError(f"unknown sections {sorted(unknown)} in {path.name}")
+    in_use = load_trial(trial or get_settings().trial_id)
+    if data.get("trial") != in_use.id:
+        raise ValueError(f"{path.name} is written for trial {data.get('trial')}, not for {in_use.id}, the one in use")
+    trial = in_use.id
     cues = [
         *(data.get("negation") or {}).values(),
         *(data.get(k) or [] for k in ("asked", "others", "minimisers", "doubt")),
     ]
     if not all(isinstance(c, list) and all(isinstance(p, str) and p.strip() for p in c) for c in cues):
         raise ValueError(f"{path.name}: cues are lists of phrases (quote yes and no)")
-    facts = load_trial(trial).facts
+    facts = in_use.facts
     lexicon = load_lexicon()
     yes_no = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "yes_no"}
     when = {fact_id for fact_id, fact in facts.items() if fact.answer.type == "date_or_never"}

@@ -173,18 +173,23 @@ async def test_a_medicine_no_criterion_counts_is_not_followed_up(
     assert slots["requested_slot"] != "followup"
 
 
-@pytest.mark.parametrize(
-    ("text", "clear"),
-    [
-        ("born in 1972", True),  # 53 or 54: every age it allows decides alike
-        ("I was born in 2008", False),  # 17 or 18: one side of the limit each, so a person checks
-    ],
-)
 async def test_a_birth_year_alone_counts_when_both_ages_decide_alike(
-    database: str, dispatcher: CollectingDispatcher, text: str, clear: bool
+    database: str, dispatcher: CollectingDispatcher
 ) -> None:
-    slots = await run(dispatcher, "age", text)
-    assert (slots["age"]["confidence"] == 1.0) is clear
+    slots = await run(dispatcher, "age", "born in 1972")  # 53 or 54: every age it allows decides alike
+    assert slots["age"]["confidence"] == 1.0
+
+
+async def test_an_answer_on_both_sides_of_a_limit_is_asked_more_exactly_once(
+    database: str, dispatcher: CollectingDispatcher
+) -> None:
+    # 17 or 18: one side of the age limit each. First the date of birth is asked, nothing is kept.
+    slots = await run(dispatcher, "age", "I was born in 2008")
+    assert "age" not in slots and slots["followups_done"] == ["exact:age"]
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_more_exact_age"]
+    # Still on both sides after that: kept in doubt, so a person checks it.
+    again = await run(CollectingDispatcher(), "age", "2008", followups_done=["exact:age"])
+    assert again["age"]["confidence"] < 1.0
 
 
 async def test_a_question_about_taking_part_is_not_a_medical_question(

@@ -146,14 +146,17 @@ async def test_the_form_start_is_not_read_as_an_answer(database: str, dispatcher
 
 
 @pytest.mark.parametrize(
-    ("year", "confidence"),
+    ("year", "confidence", "done"),
     [
-        ("2026", 0.5),  # January to today: both inside and outside the 4-week window, a person settles it
-        ("2019", 1.0),  # every day of 2019 is long before the window: the year is enough
+        # January to today: both inside and outside the 4-week window. Asked once more exactly;
+        # still only the year after that: kept in doubt, a person settles it.
+        ("2026", None, []),
+        ("2026", 0.5, ["exact:last_live_vaccine_date"]),
+        ("2019", 1.0, []),  # every day of 2019 is long before the window: the year is enough
     ],
 )
 async def test_a_year_is_enough_only_when_the_whole_year_decides_alike(
-    database: str, dispatcher: CollectingDispatcher, year: str, confidence: float
+    database: str, dispatcher: CollectingDispatcher, year: str, confidence: float | None, done: list[str]
 ) -> None:
     slots = await run_form(
         dispatcher,
@@ -161,7 +164,12 @@ async def test_a_year_is_enough_only_when_the_whole_year_decides_alike(
         intent="inform",
         entities=[{"entity": "date", "value": {"year": year}, "confidence_entity": 1.0}],
         requested_slot="last_live_vaccine_date",
+        followups_done=done,
     )
+    if confidence is None:
+        assert "last_live_vaccine_date" not in slots
+        assert [m.get("response") for m in dispatcher.messages] == ["utter_more_exact_date"]
+        return
     answer = slots["last_live_vaccine_date"]
     assert answer["value"].startswith(year)  # a day inside the year said
     assert answer["confidence"] == confidence

@@ -358,6 +358,16 @@ def test_a_person_or_a_medical_question_ends_with_the_result_card(servers: Serve
     assert servers.tracker(sender)["paused"] is True
 
 
+def test_an_answer_on_both_sides_of_a_limit_is_asked_more_exactly(servers: Servers) -> None:
+    sender, _ = at(servers, "age")
+    replies = servers.say(sender, "I was born in 2008")  # 17 or 18
+    assert "close to an age limit" in texts(replies) and asked(replies) == "age"
+    assert value(servers, sender, "age") is None
+    replies = servers.say(sender, "1 March 2008")
+    assert value(servers, sender, "age") == "2008-03-01" and asked(replies) not in {None, "age"}
+    assert handoffs(servers, sender) == []
+
+
 def test_a_condition_the_classifier_takes_for_stop_is_an_answer(servers: Servers) -> None:
     # Found by bench.patients: "mixed connective tissue disease" was classified "stop" and ended the chat.
     sender, _ = at(servers, "condition_other", {**SLE_CHAT, "condition": "something else"})

@@ -49,6 +49,7 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         ("its all over my chest", "ssc_type", "diffuse"),  # "chest" as a place, never mended to "crest"
         ("only my fingers and face are tight", "ssc_type", "limited"),
         ("dermato", "myositis_type", "dermatomyositis"),  # a patient's short name
+        ("a different type", "myositis_type", "other_type"),  # found by bench.patients: not understood twice
         ("the muscle one", "condition", "iim"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -16,7 +17,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu import clock
+from nlu import calendar, clock
 from nlu.dates import FLAGGED, ROLES, WORDS, DateExtractor, DateReader, default_reader
 from nlu.numbers import UNITS, prepare
 from tests.bot.test_domain import domain
@@ -272,9 +273,16 @@ def test_offsets_are_into_the_prepared_text() -> None:
 
 def test_words_are_data() -> None:
     words = yaml.safe_load(WORDS.read_text(encoding="utf-8"))
-    words["months"][3].append("marzo")
-    reader = DateReader(spacy.blank("en"), words, yaml.safe_load(UNITS.read_text(encoding="utf-8")))
+    days = calendar.default()
+    spanish = replace(days, months={**days.months, 3: (*days.months[3], "marzo")})  # month names: the calendar's
+    reader = DateReader(spacy.blank("en"), words, yaml.safe_load(UNITS.read_text(encoding="utf-8")), spanish)
     assert reader.read("marzo 2020", TODAY) == reader.read("March 2020", TODAY)
+
+
+def test_an_unknown_key_in_the_words_is_an_error() -> None:
+    words = yaml.safe_load(WORDS.read_text(encoding="utf-8"))
+    with pytest.raises(ValueError, match="unknown keys"):
+        DateReader(spacy.blank("en"), {**words, "months": {}}, {})  # months moved to nlu/data/calendar.yaml
 
 
 def test_the_domain_declares_every_reason_as_a_role() -> None:

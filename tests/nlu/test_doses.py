@@ -98,6 +98,8 @@ def amount(value: Any) -> Any:
         ("pred 5 and 10 on alternate days", dose("prednisone", 7.5)),
         ("Rayos 5 mg at night (the delayed release one)", dose("prednisone", 5)),  # "one" is no amount
         ("seven point five", dose(None, 7.5)),
+        ("Deltasone 20mg on atlernate days", dose("prednisone", 10)),  # a slip in a cue word (nlu.text.respell)
+        ("prednisone 10 mg, 2 tabltes a day", dose("prednisone", 20)),
         # What is not today's steroid dose is set aside, and its words do not cast doubt.
         ("Not on steroids, only plaquenil", "none"),  # the exception is not a steroid
         ("none now, I was on 40mg last year", "none"),  # history beside a none
@@ -169,6 +171,9 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         ("prednisolone 25mg, reducing by 5mg every week", "unclear"),
         ("60 going down by 5 a week", "unclear"),
         ("currently 15mg, going down by 2.5 every week", "unclear"),  # today's dose, but falling
+        # Found by bench.patients: a misspelt cue is still read ("atlernate": not a daily 20 mg) ...
+        ("Deltasone 20mg on atlernate dayz", "unclear"),
+        ("3 tabltes of predinsone 2.5 mg", "unclear"),  # ... and a count not placed on its strength
         # Two amounts with no time of day, no tablet counts, no "+": read back, never summed silently.
         ("10mg and 5mg", "both"),
         ("Methylprednisolone 24mg (6 tabs of 5)", "both"),  # a breakdown that does not add up

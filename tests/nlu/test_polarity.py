@@ -45,6 +45,12 @@ READER = default_reader()
         ("si", "yes", False),  # without its accent also Spanish "if"
         ("sí", "yes", True),
         ("I'm anemic but no one knows why", "unsure", False),  # "no one" is not a no
+        # A read-back answered in words (found by bench.patients: "that's not right" was not understood).
+        ("that's not right", "no", True),
+        ("I dnt kno", "unsure", True),  # found by bench.patients: read as "i dnt", a no, and passed
+        ("dont no", "unsure", True),
+        ("no that's wrong", "no", True),
+        ("that is correct", "yes", True),
     ],
 )
 def test_read(text: str, value: str, confident: bool) -> None:

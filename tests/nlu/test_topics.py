@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import spacy
@@ -13,10 +14,12 @@ from hypothesis import strategies as st
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from criteria.errors import TrialFileError
 from nlu.topics import FLAGGED, PHRASES, TopicExtractor, TopicReader, default_reader, load
 
 READER = default_reader()
 TODAY = date(2026, 11, 25)
+TRIAL = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))["trial"]  # the trial the phrases are written for
 
 
 def stated(text: str) -> dict[str, tuple[str, float]]:
@@ -165,7 +168,7 @@ def test_unknown_questions_are_errors(tmp_path: Path) -> None:
 )
 def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
     broken = tmp_path / "topics.yaml"
-    broken.write_text(yaml.safe_dump({"topics": topics}), encoding="utf-8")
+    broken.write_text(yaml.safe_dump({"trial": TRIAL, "topics": topics}), encoding="utf-8")
     with pytest.raises(ValueError):
         load(broken)
 
@@ -200,9 +203,31 @@ def test_a_medicine_class_and_ever(text: str, question: str, value: str) -> None
 
 def test_a_class_that_is_not_in_the_lexicon_is_an_error(tmp_path: Path) -> None:
     broken = tmp_path / "topics.yaml"
-    broken.write_text(yaml.safe_dump({"topics": {"current_steroid": {"s": {"medicine_class": "nope"}}}}))
+    broken.write_text(
+        yaml.safe_dump({"trial": TRIAL, "topics": {"current_steroid": {"s": {"medicine_class": "nope"}}}})
+    )
     with pytest.raises(ValueError, match="medicine_class"):
         load(broken)
+
+
+@pytest.mark.parametrize(
+    "trial",
+    [
+        None,  # the file must say which trial it is written for
+        "NCT00000000",  # and it must be the trial in use
+    ],
+)
+def test_phrases_for_another_trial_are_an_error(tmp_path: Path, trial: str | None) -> None:
+    other = tmp_path / "topics.yaml"
+    other.write_text(yaml.safe_dump({"trial": trial, "topics": {}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="the one in use"):
+        load(other)
+
+
+def test_the_trial_in_use_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("nlu.topics.get_settings", lambda: SimpleNamespace(trial_id="no_such_trial"))
+    with pytest.raises(TrialFileError):
+        load()  # the phrases are checked against the trial file of TRIAL_ID
 
 
 def test_an_unknown_section_is_an_error(tmp_path: Path) -> None:

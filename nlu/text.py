@@ -1,0 +1,98 @@
+"""The text every reader reads: one normalisation, and the words that end a clause. No spaCy.
+
+``normalise`` is the one normalisation of a patient's message (NFKC, lone surrogates replaced
+one for one, curly single quotes straight, whitespace collapsed); character offsets of every
+reading are into its result, or into a reader's further steps built on it (``nlu.numbers.prepare``
+splits digits from letters). ``clause_breaks`` gives the tokens that end a clause for a reader
+(``nlu/data/clauses.yaml``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CLAUSES = Path(__file__).parent / "data" / "clauses.yaml"
+READERS = ("topics", "medicines", "measures")  # readers whose clauses end at more than the shared words
+SURROGATE = re.compile("[\ud800-\udfff]")
+QUESTION_MARK = "?"
+REPLACEMENT = "\ufffd"
+
+
+def normalise(text: str, *, surrogate: str = QUESTION_MARK) -> str:
+    """NFKC, lone surrogates as ``surrogate``, curly single quotes straight, whitespace collapsed.
+
+    A lone surrogate (JSON allows one) cannot be encoded and spaCy cannot store it: it is
+    replaced one for one. The medicine and dose readers pass ``REPLACEMENT``: there a "?" is a
+    hedge ("Cellcept?"), and a character the patient never typed must not cast doubt. The other
+    readers have always read it as "?" (kept, so their readings stay as they were).
+    """
+    text = SURROGATE.sub(surrogate, text)
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split())
+
+
+def load_clauses(path: Path = CLAUSES) -> dict[str, frozenset[str]]:
+    """The clause-boundary tokens per reader (``every`` for the shared ones), checked.
+
+    Raises:
+        ValueError: an unknown section or reader, or an entry that is not a non-empty string.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or set(data) - {"every", "by_reader"}:
+        raise ValueError(f"{path.name}: the sections are every and by_reader")
+    by_reader = data.get("by_reader") or {}
+    if not isinstance(by_reader, dict) or set(by_reader) - set(READERS):
+        raise ValueError(f"{path.name}: by_reader names readers among {list(READERS)}")
+    lists = {"every": data.get("every"), **by_reader}
+    for name, said in lists.items():
+        if not isinstance(said, list) or not all(isinstance(word, str) and word.strip() for word in said):
+            raise ValueError(f"{path.name}: {name} is a list of words (quote punctuation)")
+    every = frozenset(lists["every"])
+    return {"every": every, **{reader: every | frozenset(by_reader.get(reader) or ()) for reader in READERS}}
+
+
+@cache
+def clause_breaks(reader: str = "every") -> frozenset[str]:
+    """The tokens (lower case) that end a clause for ``reader``: the shared ones, and the reader's own."""
+    return load_clauses()[reader]
+
+
+def one_slip(said: str, word: str) -> bool:
+    """``said`` is ``word`` typed with one wrong letter or two neighbours swapped ("tabltes": tablets).
+
+    Same length only, and never the first letter: a slip that keeps every offset, and that
+    "paper" is not "taper".
+    """
+    if len(said) != len(word) or said == word or said[0] != word[0]:
+        return False
+    apart = [i for i, (a, b) in enumerate(zip(said, word, strict=True)) if a != b]
+    if len(apart) == 1:
+        return True
+    first, second = apart[0], apart[-1]
+    return len(apart) == 2 and second == first + 1 and said[first] == word[second] and said[second] == word[first]
+
+
+def respell(text: str, words: frozenset[str], *, shortest: int = 6) -> str:
+    """``text`` with each unknown word one slip from exactly one of ``words`` (of ``shortest`` letters or more) as it.
+
+    Offsets are unchanged (a slip keeps the length), so readings still point into ``text``.
+    """
+    long = [w for w in words if len(w) >= shortest and w.isalpha()]
+
+    def fixed(match: re.Match[str]) -> str:
+        said = match.group(0)
+        low = said.lower()
+        if low in words or len(low) < shortest:
+            return said
+        near = [w for w in long if one_slip(low, w)]
+        return near[0] if len(near) == 1 else said
+
+    return _WORD.sub(fixed, text)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
