@@ -42,7 +42,6 @@ from nlu.medicine_names import Cues, MedicineNames, Mention, prepared
 from nlu.medicines import CUES as MEDICINE_CUES
 from nlu.numbers import Number, NumberReader, prepare
 from nlu.numbers import default_reader as number_reader
-from nlu.text import respell
 
 CUES = Path(__file__).parent / "data" / "doses.yaml"
 ENTITY = "dose"
@@ -164,7 +163,7 @@ class DoseReader:
     def _answer(self, text: str) -> Answer:
         """The answer as the reader sees it: tokens, cues, frequencies, numbers, amounts, medicines."""
         # "3 tabltes", "20mg on atlernate days": a cue word typed with a slip is still that word.
-        doc = self.numbers.nlp.make_doc(respell(prepared(self.numbers.nlp, text).text, self.vocabulary))
+        doc = prepared(self.numbers.nlp, text, self.vocabulary)
         cues: Cues = defaultdict(list)
         often: dict[int, tuple[int, float]] = {}
         for key, start, end in self.matcher(doc):

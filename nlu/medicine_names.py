@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 
 from criteria.lexicon import Lexicon, fold_name
 from nlu.numbers import prepare
-from nlu.text import REPLACEMENT, clause_breaks
+from nlu.text import REPLACEMENT, clause_breaks, respell
 
 # Between two medicines of one list: a length of time after the last is said for all of them.
 JOINERS = {"and", "&", "+", ",", "/", "plus", "(", ")", "or", "n"}
@@ -34,9 +34,13 @@ MAX_CHARS = 1000  # an answer is read to here: answers are a line or two, and th
 Cues = dict[str, list[tuple[int, int]]]  # cue kind -> (start, end) token spans
 
 
-def prepared(nlp: Language, text: str) -> Doc:
-    """The prepared text (``nlu.numbers.prepare``) to ``MAX_CHARS``, tokenised; offsets are into ``prepare(text)``."""
-    return nlp.make_doc(prepare(text, surrogate=REPLACEMENT)[:MAX_CHARS])
+def prepared(nlp: Language, text: str, respelt: frozenset[str] = frozenset()) -> Doc:
+    """The prepared text (``nlu.numbers.prepare``) to ``MAX_CHARS``, tokenised; offsets are into ``prepare(text)``.
+
+    ``respelt``: words a slip of one letter is read as (``nlu.text.respell``; offsets are kept).
+    """
+    said = prepare(text, surrogate=REPLACEMENT)[:MAX_CHARS]
+    return nlp.make_doc(respell(said, respelt) if respelt else said)
 
 
 @dataclass(frozen=True)

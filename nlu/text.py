@@ -82,7 +82,7 @@ def respell(text: str, words: frozenset[str], *, shortest: int = 6) -> str:
 
     Offsets are unchanged (a slip keeps the length), so readings still point into ``text``.
     """
-    long = [w for w in words if len(w) >= shortest and w.isalpha()]
+    long = _candidates(words, shortest)
 
     def fixed(match: re.Match[str]) -> str:
         said = match.group(0)
@@ -93,6 +93,12 @@ def respell(text: str, words: frozenset[str], *, shortest: int = 6) -> str:
         return near[0] if len(near) == 1 else said
 
     return _WORD.sub(fixed, text)
+
+
+@cache
+def _candidates(words: frozenset[str], shortest: int) -> tuple[str, ...]:
+    """The words a slip may be read as (once per vocabulary, not per message)."""
+    return tuple(w for w in words if len(w) >= shortest and w.isalpha())
 
 
 _WORD = re.compile(r"[^\W\d_]+")
