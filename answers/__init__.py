@@ -2,6 +2,7 @@
 
 - ``reading``: a free-text answer, read from the NLU pipeline's entities for the question asked,
   as the structured form ``criteria.coerce`` takes (``Reading``, ``read``);
+- ``course``: a steroid course described instead of a yes or no, weighed against the question;
 - ``slots``: what a question's slot holds (``AnswerSlot``: value, said, confidence,
   conflicting, set_by, and the read-back state) and the fact it stands for.
 

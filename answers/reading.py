@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from answers.course import read_course
 from criteria.schema import FactDef
 
 # Intent confidence needed before an intent alone decides an answer.
@@ -67,8 +68,15 @@ def read(
     kind = fact.answer.type
     entities = entities or []
     polarity = _entity(entities, "polarity")
-    if kind == "yes_no" and (said := _yes_no(polarity, _entity(entities, "topic", role=fact.id))) is not None:
-        return said
+    if kind == "yes_no":
+        said = _yes_no(polarity, _entity(entities, "topic", role=fact.id))
+        if fact.answer.course is not None and (course := read_course(fact.answer.course, text, entities, today)):
+            # "60 mg for a month in September": the course said decides, unless the words say otherwise.
+            if polarity is None or (_sure(polarity) and polarity["value"] == course):
+                return Reading(course)
+            return Reading("unsure", FLAGGED)
+        if said is not None:
+            return said
     if kind == "choice":
         named = _entity(entities, "choice", role=fact.id)
         if named is not None:
@@ -168,14 +176,19 @@ def _yes_no(polarity: dict[str, Any] | None, topic: dict[str, Any] | None) -> Re
     a person settles it.
     """
     if polarity is not None and _sure(polarity):
+        if topic is not None and polarity["value"] == topic["value"] == "yes":
+            return _reading(polarity)  # "yes, afib": the patient's own yes, and what they name may be it
         if topic is not None and (not _sure(topic) or polarity["value"] not in {"unsure", topic["value"]}):
             return Reading("unsure", FLAGGED)
         return _reading(polarity)
     if polarity is not None:
-        if polarity.get("role") == "both" and topic is not None and _sure(topic):
-            return _reading(topic)  # "pregnant no, breastfeeding yes": settled by the subject asked about
+        if polarity.get("role") in {"both", "timing"} and topic is not None and _sure(topic):
+            # "pregnant no, breastfeeding yes", "used to, sober 6 years now": settled by the subject asked about
+            return _reading(topic)
         return _reading(polarity)  # a hedge stays flagged
-    return _reading(topic) if topic is not None else None  # a flagged topic too: no intent guess over it
+    if topic is not None and not _sure(topic):
+        return Reading("unsure", FLAGGED)  # "afib" alone: whether it is what the question asks, a person says
+    return _reading(topic) if topic is not None else None
 
 
 def _intent_yes_no(intent: str | None, confidence: float) -> Reading | None:

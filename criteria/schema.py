@@ -29,7 +29,20 @@ class _Strict(BaseModel):
 
 _ANSWER_OPTIONS = (
     "choices", "unit", "min", "max", "implied_min_duration", "ongoing", "follow_up", "medicine_class", "volunteered",
+    "course",
 )  # fmt: skip
+
+
+class Course(_Strict):
+    """A yes/no question about a steroid course: a dose this high (prednisone mg a day) for this long, this recently.
+
+    An answer that describes the course instead of saying yes or no ("60 mg of prednisone for
+    a month in September") is read against it (``answers.course``).
+    """
+
+    prednisone_mg_per_day: float = Field(..., gt=0)
+    days: int = Field(..., gt=0)  # for at least this many days
+    within_days: int = Field(..., gt=0)  # in the last this many days
 
 
 class Answer(_Strict):
@@ -49,6 +62,7 @@ class Answer(_Strict):
     # False: a yes/no answer that counts only when its own question was asked. "Recovered" said
     # in another answer says nothing about B cells; it is never taken as volunteered.
     volunteered: bool | None = None
+    course: Course | None = None
 
     @root_validator(skip_on_failure=True)
     def _fits_type(cls, values: dict[str, object]) -> dict[str, object]:
@@ -59,7 +73,7 @@ class Answer(_Strict):
             "age": {"min", "max"},
             "medicine_list": {"implied_min_duration", "ongoing", "follow_up"},
             "dose": {"medicine_class", "max"},
-            "yes_no": {"volunteered"},
+            "yes_no": {"volunteered", "course"},
         }
         extra = {k for k in _ANSWER_OPTIONS if values.get(k) is not None} - allowed.get(str(kind), set())
         if extra:

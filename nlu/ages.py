@@ -85,7 +85,10 @@ class AgeReader:
         """A year of birth: "born 1960", "born in '84", or a bare "1962"."""
         word = said.words[number.start]
         quoted = said.word(number.start - 1) == "'" and _SHORT_DIGITS.match(word)
-        if number.end - number.start != 1 or not (_YEAR.match(word) or quoted):
+        # "born in 95", "born 95" (not "my birthday today, 30!")
+        after_born = said.word(number.start - 1) in {"born", "in"} and said.born(number.start)
+        short = bool(_SHORT_DIGITS.match(word)) and after_born
+        if number.end - number.start != 1 or not (_YEAR.match(word) or quoted or short):
             return None
         year = _full_year(word, said.today)
         if year is None:

@@ -19,7 +19,8 @@ Besides the phrases:
   polarity reader (``nlu/polarity.py``) when no phrase names a choice;
 - flagged (value kept, confidence ``DOUBTFUL``): a phrase marked "?", a hedge (the polarity
   reader's, or a ``doubt`` cue of ``choices.yaml``), another condition named beside a type
-  ("dermatomyositis with scleroderma overlap"), a "no" that goes on to give reasons.
+  ("dermatomyositis with scleroderma overlap"), a "no" that goes on to give reasons;
+- of two answers, the one said after a "now" cue counts ("it started limited, now it's diffuse").
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from nlu.base import Found, RuleComponent
 from nlu.polarity import CUES as POLARITY_CUES
 from nlu.polarity import Polarity, PolarityReader
 from nlu.polarity import default_reader as polarity_reader
-from nlu.text import normalise
+from nlu.text import deletions, distance, normalise
 
 PHRASES = Path(__file__).parent / "data" / "choices.yaml"
 ENTITY = "choice"
@@ -58,6 +59,11 @@ MENOPAUSE_MONTHS = 12  # no periods for this long: menopause, clinically
 REASONS = 3  # words besides a "no" that make it a "no, because ..." (flagged)
 SHORT, LONG = 5, 8  # words this long may be 1 / 2 edits off a phrase word
 PREFIX = 4  # a word this long may be the start of a one-word phrase
+# Besides "questions", what choices.yaml may hold.
+SECTIONS = (
+    "every_question", "doubt", "now", "subtypes", "ordinals", "ordinal_numbered", "ordinal_fillers", "onset",
+    "no_periods",
+)  # fmt: skip
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 2, "many": 2}  # fmt: skip
@@ -72,6 +78,9 @@ _NO_PERIODS = re.compile(
     r"(?:(over|more than|about|around|almost|nearly)\s+)?(\d+|[a-z]+)\s+(years?|yrs?|months?)\b",
     re.IGNORECASE,
 )
+
+
+_CLAUSE_END = re.compile(r"[,;.!?]|\b(?:but|and|then)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -145,14 +154,16 @@ class ChoiceReader:
         self.fillers = {str(word).lower() for word in cues.get("ordinal_fillers") or []}
         self.onset: dict[str, str] = dict(cues.get("onset") or {})
         self.no_periods: dict[str, str] = dict(cues.get("no_periods") or {})
+        self.now = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.now.add("now", [nlp.make_doc(normalise(str(cue))) for cue in cues.get("now") or []])
         # Words not to read as misspellings: one-word phrases, and the words of cues and polarity cues.
         self.known = {w for ws in self.single.values() for w in ws} | self.ordinals.keys() | self.fillers
         polarity_cues = yaml.safe_load(POLARITY_CUES.read_text(encoding="utf-8"))
-        for said in [*_phrases(doubt), *_phrases(shared), *_phrases(polarity_cues)]:
+        for said in [*_phrases(doubt), *_phrases(shared), *_phrases(cues.get("now")), *_phrases(polarity_cues)]:
             self.known |= {token.lower_ for token in nlp.make_doc(normalise(said))}
         self.near: dict[str, set[str]] = {}  # a phrase word with letters deleted -> the phrase words
         for word in {w for ws in self.words.values() for w in ws if len(w) > SHORT and w.isalpha()}:
-            for variant in _deletions(word, _edits(len(word))):
+            for variant in deletions(word, _edits(len(word))):
                 self.near.setdefault(variant, set()).add(word)
         self.corrected: dict[str, dict[str, str]] = {}
 
@@ -165,8 +176,10 @@ class ChoiceReader:
         doubts = [(self.nlp.vocab.strings[m], doc[s:e].start_char, doc[s:e].end_char) for m, s, e in self.doubt(doc)]
         polarity = self.polarity.read(text)
         ordinal = self._ordinal(doc)
+        nows = [(doc[s:e].start_char, doc[s:e].end_char) for _, s, e in self.now(doc)]
         found = []
-        for question, parts in named.items():
+        for question, said in named.items():
+            parts = _latest(said, nows, prepared)
             choice = self._decide(question, parts, named=named, doubts=doubts, polarity=polarity, doc=doc)
             if choice is None and ordinal is not None and ordinal <= len(self.choices[question]):
                 choice = Choice(
@@ -182,8 +195,10 @@ class ChoiceReader:
             return self.corrected[word]
         near = {}
         if len(word) >= SHORT:
-            candidates = {c for variant in _deletions(word, _edits(len(word))) for c in self.near.get(variant, ())}
-            near = {c: d for c in candidates if (d := _distance(word, c, _edits(min(len(word), len(c))))) is not None}
+            candidates = {c for variant in deletions(word, _edits(len(word))) for c in self.near.get(variant, ())}
+            near = {
+                c: d for c in candidates if (d := distance(word, c, edits := _edits(min(len(word), len(c))))) <= edits
+            }
         fixed = {}
         for question, words in self.words.items():
             here = {c: d for c, d in near.items() if c in words}
@@ -269,7 +284,7 @@ class ChoiceReader:
             return Choice(question, UNSURE, BOTH, start, end)
         if _doubted(question, doubts, [(p.start, p.end) for p in parts]):
             confidence = DOUBTFUL
-        if polarity is not None and (polarity.reason == "hedge" or polarity.value == UNSURE):
+        if polarity is not None and (polarity.reason in {"hedge", "timing"} or polarity.value == UNSURE):
             confidence = DOUBTFUL  # "maybe lupus", "not sure, lupus?"
         for parent, key in self.subtypes.get(question, {}).items():
             if {p.key for p in named.get(parent, [])} - {key, OTHER, UNSURE}:
@@ -300,6 +315,24 @@ class ChoiceReader:
         return None
 
 
+def _latest(parts: list[_Named], nows: list[tuple[int, int]], text: str) -> list[_Named]:
+    """Of two answers, the one said after a "now" that opens its clause ("it started limited, now it's diffuse").
+
+    "Lupus now, myositis before" is not one: its "now" closes the first answer's clause.
+    """
+    keys = {p.key for p in parts} - {UNSURE}
+    if len(keys) != 2 or not nows:
+        return parts
+    last = max(parts, key=lambda p: p.start)
+    earlier_end = max(p.end for p in parts if p.key != last.key)
+    first_of_last = min(p.start for p in parts if p.key == last.key)
+    for start, end in nows:
+        if earlier_end <= start and end <= first_of_last and _CLAUSE_END.search(text[earlier_end:start]) \
+                and not _CLAUSE_END.search(text[end:first_of_last]):  # fmt: skip
+            return [p for p in parts if p.key == last.key]
+    return parts
+
+
 def _doubted(question: str, doubts: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> bool:
     """A doubt cue for this question outside the words naming the answer ("overlap myositis" is a name)."""
     return any(
@@ -321,35 +354,21 @@ def _edits(length: int) -> int:
     return 2 if length >= LONG else 1
 
 
-def _deletions(word: str, edits: int) -> set[str]:
-    """The word with up to ``edits`` letters deleted (the word itself included)."""
-    found = {word}
-    layer = {word}
-    for _ in range(edits):
-        layer = {w[:i] + w[i + 1 :] for w in layer for i in range(len(w))}
-        found |= layer
-    return found
-
-
-def _distance(a: str, b: str, most: int) -> int | None:
-    """The edit distance between two words, or None when it is more than ``most``."""
-    if abs(len(a) - len(b)) > most:
-        return None
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        row = [i]
-        for j, y in enumerate(b, 1):
-            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x != y)))
-        if min(row) > most:
-            return None
-        previous = row
-    return previous[-1] if previous[-1] <= most else None
+def load(path: Path = PHRASES) -> dict[str, Any]:
+    """The phrases file; an unknown section is an error (a misspelt one would be silently ignored)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(data) - {"questions", *SECTIONS}
+    if unknown or "questions" not in data:
+        raise ValueError(
+            f"unknown sections {sorted(unknown)} in {path.name}" if unknown else f"{path.name}: no questions"
+        )
+    return dict(data)
 
 
 @cache
 def default_reader() -> ChoiceReader:
     """The reader over the bundled phrases, on a blank English pipeline."""
-    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    data = load()
     return ChoiceReader(spacy.blank("en"), data["questions"], {k: v for k, v in data.items() if k != "questions"})
 
 

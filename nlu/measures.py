@@ -45,7 +45,7 @@ __all__ = ["CUES", "FLAGGED", "REASONS", "Measure", "MeasureExtractor", "Measure
 PHRASES = (
     "born", "age_words", "weight_words", "turned", "future_before", "nearly", "future_after", "past_after",
     "now_after", "this_after", "was", "hedges", "corrections", "others", "weight_then", "weight_peak",
-    "weight_peak_after",
+    "weight_peak_after", "not_now",
 )  # fmt: skip
 _KNOWN = {
     *PHRASES, "units", "decades", "decade_suffixes", "decade_parts", "durations",
@@ -159,6 +159,10 @@ class MeasureReader:
         before, after = said.word(number.start - 1), said.word(end)
         if before in self.not_before or after in self.not_after or after in self.lengths:
             return True
+        if number.value <= 31 and (after in self.age_reader.month_of or before in self.age_reader.month_of):
+            return True  # "on 2 december", "december 2": a day of the month
+        if unit is None and said.before(("not_now",), number.start, reach=2):
+            return True  # "diagnosed at 40", "I feel 80": an age, but not the patient's now
         return before in self.lengths and bool(_SHORT_DIGITS.match(said.word(number.start - 2)))  # "5 ft 6"
 
 

@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 
 from criteria.lexicon import Lexicon, fold_name
 from nlu.numbers import prepare
-from nlu.text import REPLACEMENT, clause_breaks, respell
+from nlu.text import REPLACEMENT, clause_breaks, deletions, distance, respell
 
 # Between two medicines of one list: a length of time after the last is said for all of them.
 JOINERS = {"and", "&", "+", ",", "/", "plus", "(", ")", "or", "n"}
@@ -75,7 +75,7 @@ class MedicineNames:
                 word = spelling.casefold()
                 if word.isalpha() and len(word) >= 6:
                     self._one_word[word] = medicine.id
-                    for variant in _deletions(word, 2 if len(word) >= 9 else 1):
+                    for variant in deletions(word, 2 if len(word) >= 9 else 1):
                         self._fuzzy[variant].add(word)
                 first = word.split(" ")[0]
                 for size in range(5, len(first) + 1):
@@ -164,13 +164,13 @@ class MedicineNames:
         """The one medicine a word is a misspelling of (edit distance 1, or 2 for long names)."""
         if len(word) < 6:
             return None
-        candidates = set().union(*(self._fuzzy.get(variant, set()) for variant in _deletions(word, 2)))
+        candidates = set().union(*(self._fuzzy.get(variant, set()) for variant in deletions(word, 2)))
         best: dict[int, set[str]] = defaultdict(set)
         for name in candidates:
             allowed = 2 if len(name) >= 9 and len(word) >= 9 else 1
-            distance = _distance(word, name, allowed)
-            if distance <= allowed:
-                best[distance].add(self._one_word[name])
+            apart = distance(word, name, allowed)
+            if apart <= allowed:
+                best[apart].add(self._one_word[name])
         if not best:
             return None
         ids = best[min(best)]
@@ -186,30 +186,3 @@ class MedicineNames:
             and word not in self.not_names
             and word.endswith(self.stems)
         )
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    """The word with up to ``depth`` letters deleted (a symmetric-delete index for the edit distance)."""
-    found = frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        found = found | frontier
-    return found
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (swapping two neighbours counts one), capped just above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before, previous = previous, current
-    return previous[-1]

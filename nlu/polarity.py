@@ -30,7 +30,7 @@ from nlu.base import Found, RuleComponent
 from nlu.text import normalise
 
 CUES = Path(__file__).parent / "data" / "polarity.yaml"
-KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge")
+KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge", "timing")
 ENTITY = "polarity"
 HEDGED = 0.6  # a hedge or a contradiction: below the bar at which the form commits to an answer
 
@@ -41,7 +41,7 @@ class Polarity:
 
     value: str
     confidence: float
-    reason: str | None = None  # "hedge" or "both" when flagged
+    reason: str | None = None  # "hedge", "timing" (a when, not a doubt: "used to") or "both" when flagged
     start: int = 0
     end: int = 0
 
@@ -76,6 +76,8 @@ class PolarityReader:
             return Polarity("unsure", HEDGED, "both", start, end)
         if kinds & {"hedged_yes", "hedged_no", "hedge"}:
             return Polarity(leaning.pop() if leaning else "unsure", HEDGED, "hedge", start, end)
+        if "timing" in kinds:
+            return Polarity(leaning.pop() if leaning else "unsure", HEDGED, "timing", start, end)
         if "unsure" in kinds:
             return Polarity("unsure", 1.0, None, start, end)  # "no, not sure" is not a no
         return Polarity(leaning.pop(), 1.0, None, start, end)

@@ -95,6 +95,33 @@ def respell(text: str, words: frozenset[str], *, shortest: int = 6) -> str:
     return _WORD.sub(fixed, text)
 
 
+def deletions(word: str, depth: int) -> set[str]:
+    """The word with up to ``depth`` letters deleted (a symmetric-delete index for the edit distance)."""
+    found = frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found = found | frontier
+    return found
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (swapping two neighbours counts one), capped just above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
 @cache
 def _candidates(words: frozenset[str], shortest: int) -> tuple[str, ...]:
     """The words a slip may be read as (once per vocabulary, not per message)."""

@@ -11,7 +11,9 @@ whether any of its subjects is so ("pregnant or breastfeeding"); phrases stating
 is no ("NKDA", "minor surgery") give a no. An answer that says both of one subject, affirms
 one while stating the answer is no, or names a related thing a clinician must weigh ("a
 cornea transplant", "the hep B vaccine") gets a flagged reading (value ``unsure``, below
-the form's bar). A question about the last N days takes a mention dated earlier as a no.
+the form's bar). A thing that may be a subject ("afib" for a heart event) gets a flagged
+``yes``: the form takes it only beside the patient's own yes. A question about the last N
+days takes a mention dated earlier as a no.
 
 A "when did you last ..." question (``date_or_never``) has things to weigh and things that
 count: "the flu jab in October" dates a vaccine, but whether it was a live one is the site's
@@ -51,15 +53,17 @@ ENTITY = "topic"
 FLAGGED = 0.5  # says both, or needs a clinician: below the bar at which the form commits
 NONE = "none"  # phrases stating the answer is no
 CHECK = "check"  # related things a clinician must weigh
+KINDS = "kinds"  # things that may be a subject ("afib"): a yes when the patient says yes too
 ASIDE = "aside"  # minor things that leave a stated no a no ("no, just high blood pressure")
 WITHIN = "within_days"
 EVER = "ever"  # the question asks about ever: "stopped prednisone" still says yes
 MEDICINE = "medicine"  # the entity group of a topic stated by naming a medicine
 CLASS = "medicine_class"  # a subject named by every name of a lexicon class (criteria/data/medicines.yaml)
 BY_MEDICINE = "by_medicine"  # added by ``load``: the questions with a ``medicine_class`` subject
-RESERVED = (NONE, CHECK, ASIDE, WITHIN, EVER)
+RESERVED = (NONE, CHECK, KINDS, ASIDE, WITHIN, EVER)
 BEFORE = 4  # how many words before a mention a negation cue (or "my dad") may be
 _BREAKS = clause_breaks("topics")
+_CUE_KINDS = ("before", "after", "past", "past_after", "others", "asked", "minimisers", "doubt", "closing", "maybe")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class _Mention:
-    subject: str  # a subject of the question, NONE or CHECK
+    subject: str  # a subject of the question, NONE, CHECK, KINDS or ASIDE
     denied: bool
     start: int  # token indexes
     end: int
@@ -95,6 +99,8 @@ class TopicReader:
         asked: Iterable[str] = (),
         minimisers: Iterable[str] = (),
         doubt: Iterable[str] = (),
+        closing: Iterable[str] = (),
+        maybe: Iterable[str] = (),
         by_medicine: Iterable[str] = (),
     ) -> None:
         """One matcher per question (match ids: its subjects); ``negation`` has ``before`` and ``after`` cues.
@@ -129,6 +135,8 @@ class TopicReader:
         self.cues.add("asked", self._docs(asked))
         self.cues.add("minimisers", self._docs(minimisers))
         self.cues.add("doubt", self._docs(doubt))
+        self.cues.add("closing", self._docs(closing))
+        self.cues.add("maybe", self._docs(maybe))
 
     def _docs(self, phrases: Iterable[object]) -> list[Doc]:
         return [self.nlp.make_doc(normalise(str(phrase))) for phrase in phrases]
@@ -140,9 +148,7 @@ class TopicReader:
         if not len(doc):
             return []
         clause = _clauses(doc)
-        cues: dict[str, list[tuple[int, int]]] = {
-            kind: [] for kind in ("before", "after", "past", "past_after", "others", "asked", "minimisers", "doubt")
-        }
+        cues: dict[str, list[tuple[int, int]]] = {kind: [] for kind in _CUE_KINDS}
         for match_id, start, end in self.cues(doc):
             cues[self.nlp.vocab.strings[match_id]].append((start, end))
         found = []
@@ -163,6 +169,8 @@ class TopicReader:
             value, confidence = _decide(mentions, stale, said_no=_says_no(mentions, cues, clause))
             if cues["doubt"]:
                 value, confidence = "unsure", FLAGGED  # "a blood transfusion, does that count?"
+            if any(clause[s] == clause[m.start] for s, _ in cues["maybe"] for m in mentions if not m.denied):
+                value, confidence = "unsure", FLAGGED  # "I might need the yellow fever jab"
             start, end = doc[mentions[0].start].idx, doc[mentions[-1].end - 1].idx + len(doc[mentions[-1].end - 1])
             group = MEDICINE if question in self.by_medicine else None
             found.append(Topic(question, value, confidence, start, end, group))
@@ -218,10 +226,12 @@ class TopicReader:
 
 
 def _says_no(mentions: list[_Mention], cues: dict[str, list[tuple[int, int]]], clause: list[int]) -> bool:
-    """The answer says no beside its asides: a leading "no", or "just"/"only" in an aside's clause."""
+    """The answer says no beside its asides: a leading "no", "just"/"only" in an aside's clause, or "that's it"."""
     if any(start == 0 for start, _ in cues["before"]) or any(m.subject == NONE and not m.denied for m in mentions):
         return True  # "no, ...", "did a survey study, no drug"
     asides = [m for m in mentions if m.subject == ASIDE]
+    if asides and cues["closing"]:
+        return True  # "a glass of wine at the weekend, that's it"
     return bool(asides) and all(any(clause[s] == clause[m.start] for s, _ in cues["minimisers"]) for m in asides)
 
 
@@ -234,15 +244,19 @@ def _decide(mentions: list[_Mention], stale: bool, *, said_no: bool = False) -> 
     if asides and not said_no:
         return "unsure", FLAGGED
     checks = [m for m in mentions if m.subject == CHECK and not m.denied]
+    kinds = [m for m in mentions if m.subject == KINDS and not m.denied]
     affirmed = {m.subject for m in mentions if m.subject not in RESERVED and not m.denied}
     denied = {m.subject for m in mentions if m.subject not in RESERVED and m.denied}
     stated_no = [m for m in mentions if m.subject == NONE]
     if checks or affirmed & denied or any(m.denied for m in stated_no):
         return "unsure", FLAGGED  # a clinician's call, or says both of one thing, or "not sober"
-    if affirmed and stated_no:
+    if (affirmed or kinds) and stated_no:
         return "unsure", FLAGGED  # "general anaesthesia but outpatient minor"
-    if affirmed:
-        return ("no", 1.0) if stale else ("yes", 1.0)
+    if affirmed or kinds:
+        if stale:
+            return "no", 1.0
+        # "afib" may be a heart event: a yes only beside the patient's own yes (answers.read).
+        return "yes", 1.0 if affirmed else FLAGGED
     return "no", 1.0  # only denied subjects, or phrases stating no
 
 
@@ -288,7 +302,7 @@ def load(path: Path = PHRASES, trial: str | None = None) -> dict[str, Any]:
     from criteria.lexicon import load_lexicon  # noqa: PLC0415
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(data) - {"trial", "negation", "asked", "others", "minimisers", "doubt", "topics"}
+    unknown = set(data) - {"trial", "negation", "asked", "others", "minimisers", "doubt", "closing", "maybe", "topics"}
     if unknown:
         raise ValueError(f"unknown sections {sorted(unknown)} in {path.name}")
     in_use = load_trial(trial or get_settings().trial_id)
@@ -297,7 +311,7 @@ def load(path: Path = PHRASES, trial: str | None = None) -> dict[str, Any]:
     trial = in_use.id
     cues = [
         *(data.get("negation") or {}).values(),
-        *(data.get(k) or [] for k in ("asked", "others", "minimisers", "doubt")),
+        *(data.get(k) or [] for k in ("asked", "others", "minimisers", "doubt", "closing", "maybe")),
     ]
     if not all(isinstance(c, list) and all(isinstance(p, str) and p.strip() for p in c) for c in cues):
         raise ValueError(f"{path.name}: cues are lists of phrases (quote yes and no)")
@@ -313,7 +327,7 @@ def load(path: Path = PHRASES, trial: str | None = None) -> dict[str, Any]:
     for question, subjects in topics.items():
         if not isinstance(subjects, dict) or not subjects:
             raise ValueError(f"{path.name}: {question} needs its subjects and their phrases")
-        if question in when and (not {CHECK, ASIDE} & set(subjects) or WITHIN in subjects):
+        if question in when and (not {CHECK, ASIDE} & set(subjects) or {WITHIN, KINDS} & set(subjects)):
             # A date answer's value comes from the dates reader; a topic only says a clinician must look.
             raise ValueError(f"{path.name}: {question} asks for a date: it takes {CHECK} phrases and subjects")
         for subject, phrases in subjects.items():
@@ -351,6 +365,8 @@ def default_reader() -> TopicReader:
         asked=data.get("asked") or (),
         minimisers=data.get("minimisers") or (),
         doubt=data.get("doubt") or (),
+        closing=data.get("closing") or (),
+        maybe=data.get("maybe") or (),
         by_medicine=data[BY_MEDICINE],
     )
 

@@ -157,6 +157,14 @@ def topic(value: str, confidence: float = 1.0, role: str = "dialysis") -> dict[s
             Reading("yes"),
         ),  # "pregnant no, breastfeeding yes"
         ([topic("yes", role="transplant")], None),  # another question's fact
+        # Something that may be the fact asked ("afib" for a heart event): the patient's own yes takes it,
+        ([polarity("yes"), topic("yes", 0.5)], Reading("yes")),  # "yes, afib"
+        ([polarity("no"), topic("yes", 0.5)], Reading("unsure", 0.5)),  # "no, afib": a person weighs it
+        ([topic("yes", 0.5)], Reading("unsure", 0.5)),  # "afib" alone: a person weighs it
+        # A when, not a doubt ("used to", "on and off"): the fact stated, read for now or ever, decides,
+        ([{**polarity("unsure", 0.6), "role": "timing"}, topic("no")], Reading("no")),  # "used to, sober 6 years"
+        ([{**polarity("unsure", 0.6), "role": "timing"}], Reading("unsure", 0.6)),  # "on and off" alone
+        ([{**polarity("yes", 0.6), "role": "hedge"}, topic("yes")], Reading("yes", 0.6)),  # a real hedge stays
     ],
 )
 def test_a_yes_no_answer_from_its_words_and_the_fact_it_states(

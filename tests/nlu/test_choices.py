@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import spacy
 import yaml
@@ -11,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from criteria import load_trial
-from nlu.choices import BOTH, DOUBTFUL, PHRASES, ChoiceExtractor, ChoiceReader, default_reader
+from nlu.choices import BOTH, DOUBTFUL, PHRASES, ChoiceExtractor, ChoiceReader, default_reader, load
 from tests.bot.test_domain import domain
 
 READER = default_reader()
@@ -51,6 +53,16 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         ("dermato", "myositis_type", "dermatomyositis"),  # a patient's short name
         ("a different type", "myositis_type", "other_type"),  # found by bench.patients: not understood twice
         ("the muscle one", "condition", "iim"),
+        # Past the menopause or sterilised, as the question's own choice says: the site confirms it.
+        ("I'm post menopause", "contraception_agreement", "not_applicable"),
+        ("im 58 and past the menopause", "contraception_agreement", "not_applicable"),
+        ("i had my tubes tied after my last one", "contraception_agreement", "not_applicable"),
+        # A subtype named with its short word, or an antibody with a space
+        ("they said amyopathic derm", "myositis_type", "amyopathic"),  # not amyopathic and dermatomyositis
+        ("necrotising, anti HMGCR", "myositis_type", "imnm"),  # "anti" is no prefix of antisynthetase here
+        # Of two answers, the one after a "now" that opens its clause
+        ("it started limited but now they say its diffuse", "ssc_type", "diffuse"),
+        ("limited at first, now it's diffuse", "ssc_type", "diffuse"),
     ],
 )
 def test_read(text: str, question: str, value: str) -> None:
@@ -119,12 +131,13 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("MCTD", "condition", "other"),  # a "?" phrase: an overlap diagnosis
         ("discoid lupus, only on my skin", "condition", "other"),  # longest phrase, not SLE
         ("drug induced lupus", "condition", "other"),
-        ("I'm post menopause", "contraception_agreement", "not_applicable"),  # self-reported
+        ("going through the menopause", "contraception_agreement", "not_applicable"),  # still going on
         ("no periods for 6 months", "contraception_agreement", "not_applicable"),  # under 12 months
         ("I'm not sexually active", "contraception_agreement", "unsure"),
         ("I don't want to take hormones", "contraception_agreement", "unsure"),
         ("No, I don't want to use anything at all", "contraception_agreement", "no"),  # a no with reasons
         ("trans woman", "sex", "male"),
+        ("my wife had her tubes tied", "contraception_agreement", "not_applicable"),  # a partner's: a person checks
         ("lupus and RA", "condition", "sle"),
         ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks
     ],
@@ -148,8 +161,20 @@ def test_not_flagged(text: str, question: str) -> None:
 
 def test_two_answers_to_one_question_are_flagged() -> None:
     assert named("lupus and scleroderma overlap")["condition"] == ("unsure", BOTH)
+    # A "now" that closes the first answer's clause does not pick the second.
+    assert named("lupus now, myositis before")["condition"] == ("unsure", BOTH)
+    assert named("limited or diffuse, now I'm not sure")["ssc_type"] == ("unsure", BOTH)
     # A vaccine beside an infection never hides the infection.
     assert named("HIV positive, had the hep B vaccine")["infection_now"] == ("unsure", BOTH)
+
+
+def test_an_unknown_section_is_an_error(tmp_path: Path) -> None:
+    data = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
+    broken = tmp_path / "choices.yaml"
+    broken.write_text(yaml.safe_dump({**data, "nowe": ["now"]}), encoding="utf-8")  # a misspelt section
+    with pytest.raises(ValueError, match="nowe"):
+        load(broken)
+    assert load(PHRASES)["now"]  # the bundled file loads
 
 
 @pytest.mark.parametrize("text", ["", "34", "not sure", "what does that mean"])

@@ -65,6 +65,8 @@ def value(text: str, today: date = TODAY) -> Any:
         ("Thanksgiving last year", {"date": "2025-11-27"}),  # the 4th Thursday of November 2025
         ("Thanksgiving", {"date": "2025-11-27"}),  # this year's is tomorrow: last year's
         ("on antibiotics right now", {"date": "2026-11-25"}),  # ongoing: today
+        ("still on antibiotics for a UTI", {"date": "2026-11-25"}),  # "still on": today
+        ("still on them, day 5 of 7", {"date": "2026-11-25"}),
         # a month
         ("March 2023", {"month": "2023-03"}),
         ("diagnosed in Febuary 2024", {"month": "2024-02"}),  # misspelt month

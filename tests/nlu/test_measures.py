@@ -64,6 +64,12 @@ def weight(text: str) -> Any:
         ("I'm 45 and weigh 70", 45),  # the weight is not an age
         ("diagnosed 5 years ago, I'm 45", 45),  # how long ago is not how old
         ("100", 100),  # out of the study's range, but an age
+        ("i am fifty-five. Diagnosed at 40.", 55),  # an age something began is not the age now
+        ("I'm 34 but I feel 80 lol", 34),  # nor is how old they feel
+        ("I'm 31, born in 95", 31),  # a two-digit year after "born in" agrees with the age
+        ("im 20, my birthday is on the 30th so 21 soon", 20),  # "the 30th" is a day; 21 is to come
+        ("I will be 30 on 2 december", 29),  # "2 december" is the day, not a second age
+        ("its my birthday today, 30!", 30),  # "birthday" before a two-digit number: not a year
     ],
 )
 def test_age(text: str, years: int) -> None:

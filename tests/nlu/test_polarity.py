@@ -78,6 +78,10 @@ def test_no_cue_no_reading(text: str) -> None:
 
 def test_the_reason_for_a_flag_is_given() -> None:
     assert READER.read("kinda").reason == "hedge"  # type: ignore[union-attr]
+    # "used to", "on and off": a when, not a doubt (what the answer names decides, answers.read)
+    assert READER.read("used to, sober 6 years now").reason == "timing"  # type: ignore[union-attr]
+    assert READER.read("yes on and off").reason == "timing"  # type: ignore[union-attr]
+    assert READER.read("maybe, on and off").reason == "hedge"  # type: ignore[union-attr]
     assert READER.read("yes no").reason == "both"  # type: ignore[union-attr]
 
 

@@ -10,7 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nlu.numbers import prepare
-from nlu.text import CLAUSES, READERS, REPLACEMENT, clause_breaks, load_clauses, normalise, one_slip, respell
+from nlu.text import (
+    CLAUSES,
+    READERS,
+    REPLACEMENT,
+    clause_breaks,
+    deletions,
+    distance,
+    load_clauses,
+    normalise,
+    one_slip,
+    respell,
+)
 
 
 @pytest.mark.parametrize(
@@ -127,3 +138,23 @@ def test_respell_keeps_offsets_and_known_words() -> None:
     words = frozenset({"tablets", "alternate", "days"})
     assert respell("3 tabltes on atlernate days", words) == "3 tablets on alternate days"
     assert respell("Tablet and tables", words) == "Tablet and tables"  # not one slip from a cue word of 6+
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "limit", "expected"),
+    [
+        ("plaquenil", "plaquenil", 2, 0),  # the same word
+        ("plaquinel", "plaquenil", 2, 2),  # two letters off
+        ("tabltes", "tablets", 1, 1),  # two neighbours swapped count one
+        ("myosits", "myositis", 1, 1),  # one left out
+        ("lupus", "scleroderma", 2, 3),  # far apart: capped just above the limit
+        ("diffuse", "limited", 1, 2),
+    ],
+)
+def test_distance(a: str, b: str, limit: int, expected: int) -> None:
+    assert distance(a, b, limit) == expected
+
+
+def test_deletions_index_a_word_by_its_shorter_forms() -> None:
+    assert deletions("abc", 1) == {"abc", "bc", "ac", "ab"}
+    assert "c" in deletions("abc", 2) and "abc" in deletions("abc", 0)

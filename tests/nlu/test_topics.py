@@ -59,6 +59,10 @@ def test_read(text: str, question: str, value: str) -> None:
         ("I don't have a seizure disorder", "recent_brain_event"),  # "n't" a few words before
         ("had a heart attack in 2019", "recent_heart_event"),  # dated before the 6 months asked about
         ("I stopped nursing in August", "pregnant_or_breastfeeding"),
+        ("no my kidneys are fine, dint have any flare", "recent_kidney_flare"),  # a negation typed fast
+        ("nvr had a seizure", "recent_brain_event"),
+        ("im a man lol", "pregnant_or_breastfeeding"),  # cannot be
+        ("used to take prednisone", "current_steroid"),  # a past: no to "now"
     ],
 )
 def test_negated(text: str, question: str) -> None:
@@ -129,9 +133,10 @@ def test_offsets_point_at_the_mentions() -> None:
         ("flu jab in October", "last_live_vaccine_date", ("unsure", FLAGGED)),
         ("only a port put in last week", "last_surgery_date", ("unsure", FLAGGED)),
         ("a precancerous polyp in 2024", "last_cancer_date", ("unsure", FLAGGED)),
-        ("I'm in one right now", "last_trial_date", ("unsure", FLAGGED)),
+        ("screening for one next week", "last_trial_date", ("unsure", FLAGGED)),
         # ... a longer phrase that counts wins over a check inside it ...
         ("the nose spray flu vaccine in September", "last_live_vaccine_date", ("yes", 1.0)),
+        ("im still in one right now, a placebo one", "last_trial_date", ("yes", 1.0)),  # in a trial now counts
         # ... and a denied check is no reason to look ("no flu shot this year").
         ("no flu shot this year", "last_live_vaccine_date", ("no", 1.0)),
     ],
@@ -164,6 +169,7 @@ def test_unknown_questions_are_errors(tmp_path: Path) -> None:
         {"last_surgery_date": {"surgery": ["operation"]}},  # a date question without check phrases
         {"last_surgery_date": {"none": ["no surgery"]}},  # a stated no with nothing to weigh: the dates reader's
         {"last_surgery_date": {"check": ["port"], "within_days": 14}},
+        {"last_surgery_date": {"check": ["port"], "kinds": ["biopsy"]}},  # kinds are for yes/no questions
     ],
 )
 def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
@@ -181,6 +187,17 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
         ("flu shot in october", "last_live_vaccine_date", ("unsure", FLAGGED)),  # alone: was there a live one?
         ("did a survey study last year, no drug", "last_trial_date", ("no", 1.0)),  # an aside beside a stated no
         ("I had a blood transfusion does that count", "transplant", ("unsure", FLAGGED)),  # asks if it counts
+        ("a glass of wine at the weekend, thats it", "substance_problem", ("no", 1.0)),  # "that's it" closes
+        ("a glass of wine at the weekend", "substance_problem", ("unsure", FLAGGED)),  # an aside alone
+        ("palpitations sometimes, they did an ecg and it was normal", "recent_heart_event", ("no", 1.0)),
+        # Things that may be a subject: a flagged yes (taken only beside the patient's own yes, answers.read)
+        ("afib, they put me on blood thinners in july", "recent_heart_event", ("yes", FLAGGED)),
+        ("bipolar", "other_serious_illness", ("yes", FLAGGED)),
+        ("afib in 2019", "recent_heart_event", ("no", 1.0)),  # dated before the 6 months asked about
+        ("afib but my heart is fine", "recent_heart_event", ("unsure", FLAGGED)),  # beside a stated no
+        ("had cancer in 2013", "other_serious_illness", ("unsure", FLAGGED)),  # a check, never a yes
+        ("i was on medrol but the doc is weaning me off", "current_steroid", ("unsure", FLAGGED)),
+        ("going to thailand in feb, i might need the yellow fever jab", "plans_live_vaccine", ("unsure", FLAGGED)),
     ],
 )
 def test_asides_and_doubts(text: str, question: str, expected: tuple[str, float]) -> None:
