@@ -51,7 +51,9 @@ def read(text: str, reader: MedicineReader | None = None, *, today: date | None 
     days = {round(Quantity.parse(f[0]).in_days()) for f in said if f[0]}
     reason = next((f[1] for f in found if f[1]), None)
     if len(days) > 1:
-        reason = "both"  # "2 years, no wait 3": two lengths
+        reason = "both"  # "2 years, 3 maybe": two lengths
+    if reason is None and "?" in text[end:] and not text[end:].strip(" ?!."):
+        reason = "hedge"  # "6 months?": said as a guess (not "18 months, is that long enough?")
     first = said[0][0]
     assert first is not None
     return Duration(first, FLAGGED if reason else 1.0, reason, start, end)

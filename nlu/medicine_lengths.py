@@ -21,6 +21,11 @@ from nlu.text import clause_breaks
 
 _TIME_UNITS = {"day", "week", "month", "year"}
 _COUNT_WORDS = {"one", "two", "three", "four", "once", "twice"}
+# The word before a number that corrects the length said just before ("two years, no wait, three").
+_CORRECTIONS = {"wait", "sorry", "mean", "meant", "actually", "correction", "oops"}
+_CORRECTION_FILLERS = {",", ".", "-", "no", "i", "oh", "sorry", "!", "..."}
+# "from 2018 to now": today.
+_NOW = {"now", "today", "present", "date"}
 # Where a clause ends, for cues about one medicine ("MabThera last year and CellCept now").
 _BOUNDARIES = clause_breaks("medicines")
 # The next medicine's own words start after these: the clause's end, or a list joiner.
@@ -100,7 +105,11 @@ class LengthReader:
             amount = answer.amounts.get(number.start)
             before = words[number.start - 1] if number.start > 0 else ""
             if amount is None or amount.unit not in _TIME_UNITS:
-                if amount is None and last_unit and before in {"for", "about", "around", "others", "rest"}:
+                said_before = next((w for w in reversed(words[: number.start]) if w not in {",", ".", "-"}), "")
+                if amount is None and last_unit and said_before in _CORRECTIONS and found and found[-1].duration:
+                    # "two years, no wait, three": the length after the correction, in the unit said before
+                    found[-1] = Length(_say(number.value, last_unit), found[-1].start, number.end)
+                elif amount is None and last_unit and before in {"for", "about", "around", "others", "rest"}:
                     # "Arava for 2", "the others about 5": the unit said just before
                     found.append(Length(_say(number.value, last_unit), number.start, number.end))
                 elif _is_year_range(number, answer.today):
@@ -121,6 +130,11 @@ class LengthReader:
                 continue
             last_unit = amount.unit
             found.append(self._length(amount, words))
+        for at, word in enumerate(words):  # "year and a half", with no number before it
+            if word in {"year", "month"} and words[at + 1 : at + 4] == ["and", "a", "half"] and at not in used and (
+                at == 0 or not (at - 1 in answer.numbers or words[at - 1] in {"a", "an", "one"})
+            ):  # fmt: skip
+                found.append(Length(_say(18 if word == "year" else 1.5, "month"), at, at + 4))
         for start, end in cues["vague"]:
             if not any(length.start <= start < max(length.end, length.start + 1) for length in found):
                 found.append(Length(None, start, end, "vague"))
@@ -130,7 +144,7 @@ class LengthReader:
                 if length is not None:
                     length.others |= kind == "others"
                     length.shared |= kind == "shared"
-        return sorted(found, key=lambda length: length.start)
+        return _corrected(_joined(sorted(found, key=lambda length: length.start), words), words)
 
     def _ranges(self, answer: Answer) -> list[Length]:
         """The length between two times: "from may 2022 until feb 2023", "from 2019 till last year"."""
@@ -142,6 +156,9 @@ class LengthReader:
             stop = next((i for i in range(until + 1, min(len(words), until + 5)) if words[i] in _BOUNDARIES | {"and"}),
                         min(len(words), until + 4))  # fmt: skip
             first = _when(answer, after_from, until)
+            if first is not None and words[until + 1 : until + 2] and words[until + 1] in _NOW:
+                found.append(_between(first, (answer.today, "date"), after_from - 1, until + 2))  # "from 2018 to now"
+                continue
             for end in range(stop, until + 1, -1):  # the longest time that reads: "feb 2023" before "feb"
                 last = _when(answer, until + 1, end)
                 if first is not None and last is not None:
@@ -188,7 +205,12 @@ class LengthReader:
         elif number.bound == "under":
             flag = "vague"  # "less than 3 months"
         value = number.low if number.low != number.high else number.value
-        return Length(_say(value, amount.unit), amount.start, amount.end, flag)
+        end = amount.end
+        if words[end : end + 3] == ["and", "a", "half"]:  # "a year and a half", "2 months and a half"
+            value, end = value + 0.5, end + 3
+        if amount.unit == "year" and value != int(value):
+            return Length(_say(value * 12, "month"), amount.start, end, flag)  # "1.5 years": 18 months
+        return Length(_say(value, amount.unit), amount.start, end, flag)
 
     def _since(self, answer: Answer, at: int) -> Length | None:
         """The length from a start ("since 2020", "since march", "started 6 weeks ago") to today."""
@@ -214,6 +236,8 @@ class LengthReader:
                 length.end = amount.end + (amount.end < len(words) and words[amount.end] == "ago")
                 return length
             if word in self.month_of and (word != "may" or j == at):
+                if words[j + 1 : j + 3] == ["last", "year"]:  # "since october last year"
+                    return _since_month(today, today.year - 1, self.month_of[word], j, j + 3)
                 year = answer.numbers.get(j + 1)
                 if year is not None and 1900 <= year.value <= today.year:
                     return _since_month(today, int(year.value), self.month_of[word], j, year.end)
@@ -224,9 +248,39 @@ class LengthReader:
                 return Length(None, j, j + 1, "vague")  # "since summer": a season is not a month
             if words[j : j + 2] == ["this", "year"]:
                 return Length(None, j, j + 2, "vague")
-            if words[j : j + 2] == ["last", "year"]:
-                return Length(_say(1, "year"), j, j + 2)
+            if words[j] == "last" and words[j + 1 : j + 2] and words[j + 1] in {"year", "month", "week"}:
+                return Length(_say(1, words[j + 1]), j, j + 2)  # "started last week"
         return None
+
+
+def _joined(found: list[Length], words: list[str]) -> list[Length]:
+    """Years then months said as one length ("1 year 2 months", "1 yr and 3 mo"): one length, in months."""
+    joined: list[Length] = []
+    for length in found:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.duration and length.duration and not last.flag and not length.flag
+            and last.duration.split()[1].startswith("year") and length.duration.split()[1].startswith("month")
+            and all(w == "and" for w in words[last.end : length.start])
+        ):  # fmt: skip
+            months = float(last.duration.split()[0]) * 12 + float(length.duration.split()[0])
+            joined[-1] = Length(_say(months, "month"), last.start, length.end)
+            continue
+        joined.append(length)
+    return joined
+
+
+def _corrected(found: list[Length], words: list[str]) -> list[Length]:
+    """A length said again after a correction ("2 years, no wait, 3 years") replaces the one before it."""
+    kept: list[Length] = []
+    for length in found:
+        between = words[kept[-1].end : length.start] if kept else []
+        if between and _CORRECTIONS & set(between) and set(between) <= _CORRECTIONS | _CORRECTION_FILLERS:
+            kept[-1] = Length(length.duration, kept[-1].start, length.end, length.flag, length.others, length.shared)
+            continue
+        kept.append(length)
+    return kept
 
 
 def _say(value: float, unit: str) -> str:

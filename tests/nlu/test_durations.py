@@ -17,7 +17,16 @@ from nlu.durations import FLAGGED, DurationExtractor, read
         ("for about 2 years", "2 years"),  # "about" with a round number: as said
         ("10 weeks", "10 weeks"),
         ("18mths", "18 months"),  # a unit run into the number
-        ("about a year and a half", "1.5 years"),
+        ("about a year and a half", "18 months"),
+        ("year and a half", "18 months"),  # no number before it
+        ("1 yr 3 mo", "15 months"),  # years then months: one length
+        ("1 year and 2 months", "14 months"),
+        ("two years, no wait, three", "3 years"),  # corrected: the length after the correction
+        ("2 years, no wait, 3 years", "3 years"),
+        ("since october last year", "13 months"),  # a month of last year, to the screening day
+        ("from 2018 to now", "8 years"),
+        ("just started last week", "1 week"),
+        ("eighteen months, is that long enough?", "18 months"),  # a question after the length
         ("6 infusions, one a month", "6 months"),  # a course: doses times how often
         ("since 06/2025", "17 months"),  # a start the dates reader reads, to the screening day
         ("from may 2022 until feb 2023", "9 months"),  # from one time to another
@@ -34,7 +43,8 @@ def test_one_clear_length(text: str, value: str) -> None:
         ("a few months", "vague"),
         ("2-3 years", "range"),
         ("5yrs, maybe longer", "hedge"),  # a hedge is not a length to count on
-        ("2 years, no wait, 3 years", "both"),  # two different lengths
+        ("2 years, maybe 3 years", "both"),  # two different lengths, neither a correction
+        ("6 months?", "hedge"),  # said as a guess
     ],
 )
 def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:

@@ -93,7 +93,7 @@ def read(text: str, when: str | None = None) -> Any:
         # a class word denied, or naming the medicines of its class beside it
         ("hcq, no steroids", ["hydroxychloroquine"]),
         ("Only steroids, medrol and then pred", ["methylprednisolone", "prednisone"]),
-        ("bosentan and sulfasalazine", ["bosentan", "sulfasalazine"]),  # generic endings: -sentan, -salazine
+        ("bosentan and balsalazine", ["bosentan", "balsalazine"]),  # generic endings: -sentan, -salazine
         ("dont take any meds for it", "none"),
         # how often, how many, how long ago: not how long
         ("Benlysta shots every week", ["belimumab"]),
@@ -104,7 +104,10 @@ def read(text: str, when: str | None = None) -> Any:
         ("• Imuran 2 yrs\n• Rituximab x 2", [took("azathioprine", "2 years"), "rituximab"]),
         # names the lexicon does not know: a generic's ending, or a capitalised item next to medicine words
         ("nifedipine for raynauds and sildenafil", ["nifedipine", "sildenafil"]),
-        ("Ofev and cellcept", ["Ofev", "mycophenolate_mofetil"]),
+        ("Esbriett and cellcept", ["pirfenidone", "mycophenolate_mofetil"]),  # a brand misspelt
+        ("Ofev and cellcept", ["nintedanib", "mycophenolate_mofetil"]),  # medicines these patients take, now named
+        ("i have nintedanib for my lungs and mmf", ["nintedanib", "mycophenolate_mofetil"]),
+        ("ciclosporin 6 months, and dapsone", [took("cyclosporine", "6 months"), "dapsone"]),
         ("Tylenol for pain, that's it", ["Tylenol"]),
         ("Humira, Enbrel", ["Humira", "Enbrel"]),  # capitalised items of one list
         # an unnamed word that describes the medicine named next to it is not another one

@@ -133,10 +133,9 @@ def test_offsets_point_at_the_mentions() -> None:
         ("flu jab in October", "last_live_vaccine_date", ("unsure", FLAGGED)),
         ("only a port put in last week", "last_surgery_date", ("unsure", FLAGGED)),
         ("a precancerous polyp in 2024", "last_cancer_date", ("unsure", FLAGGED)),
-        ("screening for one next week", "last_trial_date", ("unsure", FLAGGED)),
+        ("I'm in one right now", "last_trial_date", ("unsure", FLAGGED)),  # which kind of study, the site checks
         # ... a longer phrase that counts wins over a check inside it ...
         ("the nose spray flu vaccine in September", "last_live_vaccine_date", ("yes", 1.0)),
-        ("im still in one right now, a placebo one", "last_trial_date", ("yes", 1.0)),  # in a trial now counts
         # ... and a denied check is no reason to look ("no flu shot this year").
         ("no flu shot this year", "last_live_vaccine_date", ("no", 1.0)),
     ],
