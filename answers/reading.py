@@ -82,6 +82,8 @@ def read(
         if named is not None:
             return _reading(named)
     weigh = _entity(entities, "topic", role=fact.id) if kind == "date_or_never" else None
+    if weigh is not None and polarity is not None and _sure(polarity) and polarity["value"] == "unsure":
+        return Reading("unsure")  # "don't know, had a flu shot in October if that counts": not sure, as said
     if weigh is not None and _sure(weigh) and weigh["value"] == "no":
         return Reading("never")  # "no live ones, just covid boosters": the things dated do not count
     if weigh is not None and not _sure(weigh):

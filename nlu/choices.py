@@ -284,12 +284,17 @@ class ChoiceReader:
             return Choice(question, UNSURE, BOTH, start, end)
         if _doubted(question, doubts, [(p.start, p.end) for p in parts]):
             confidence = DOUBTFUL
-        if polarity is not None and (polarity.reason in {"hedge", "timing"} or polarity.value == UNSURE):
-            confidence = DOUBTFUL  # "maybe lupus", "not sure, lupus?"
-        for parent, key in self.subtypes.get(question, {}).items():
-            if {p.key for p in named.get(parent, [])} - {key, OTHER, UNSURE}:
+        key = keys.pop()
+        if (
+            polarity is not None
+            and (polarity.reason in {"hedge", "timing"} or polarity.value == UNSURE)
+            and (key != UNSURE or polarity.reason is not None)
+        ):
+            confidence = DOUBTFUL  # "maybe lupus", "not sure, lupus?" (not "not sure, they just said myositis")
+        for parent, subtype in self.subtypes.get(question, {}).items():
+            if {p.key for p in named.get(parent, [])} - {subtype, OTHER, UNSURE}:
                 confidence = DOUBTFUL  # another condition beside the type: an overlap
-        return Choice(question, keys.pop(), confidence, start, end)
+        return Choice(question, key, confidence, start, end)
 
     def _yes_no(self, question: str, polarity: Polarity, doc: Doc, doubts: list[tuple[str, int, int]]) -> Choice:
         """A yes/no choice question's answer as the polarity reader reads it."""

@@ -69,6 +69,15 @@ def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
         ),
         # No value: a clear "not sure" is the answer "unsure"; a clear "no" is "never" or "none" where that exists.
         ("last_surgery_date", [polarity("unsure")], Reading("unsure")),
+        # Not sure, said beside something the site must weigh ("dont know, had a flu shot in october if that counts")
+        (
+            "last_live_vaccine_date",
+            [
+                polarity("unsure"),
+                {"entity": "topic", "role": "last_live_vaccine_date", "value": "unsure", "confidence_entity": 0.5},
+            ],
+            Reading("unsure"),
+        ),
         ("last_cancer_date", [polarity("no")], Reading("never")),
         ("current_steroid_dose", [polarity("no")], Reading("none")),
         ("current_medicines", [polarity("no")], Reading("none")),

@@ -63,6 +63,8 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         # Of two answers, the one after a "now" that opens its clause
         ("it started limited but now they say its diffuse", "ssc_type", "diffuse"),
         ("limited at first, now it's diffuse", "ssc_type", "diffuse"),
+        ("not sure, they just said myositis", "myositis_type", "unsure"),  # a plain "not sure" agrees with it
+        ("mujer", "sex", "female"),
     ],
 )
 def test_read(text: str, question: str, value: str) -> None:

@@ -39,6 +39,7 @@ def amount(value: Any) -> Any:
     ("text", "value"),
     [
         ("20mg pred", dose("prednisone", 20)),
+        ("30 mg prednisolone, just started on Monday", dose("prednisolone", 30)),  # the day it started: no schedule
         ("prednisone 5 mg twice a day", dose("prednisone", 10)),  # amount x frequency
         ("20 mg every other day", dose(None, 10)),  # an alternate-day dose as the daily average
         ("2.5mg every second day", dose(None, 1.25)),
@@ -185,6 +186,7 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         # Found by bench.patients: "evrey second day" was read as a daily 15 mg and ruled out.
         ("15mg prednisolone on evey second day", "unclear"),
         ("5 mg on weekdays, 2.5 on weekends", "unclear"),  # a schedule that differs by day
+        ("20 mg tuesday and saturday", "unclear"),  # named days: not every day
         ("prednisone 5mg twice a week", "unclear"),  # not a daily dose
         ("prednisone 20g", "unclear"),  # no one takes 20 g
         ("20mcg", "unclear"),
