@@ -86,6 +86,15 @@ def read(
         return Reading("unsure")  # "don't know, had a flu shot in October if that counts": not sure, as said
     if weigh is not None and _sure(weigh) and weigh["value"] == "no":
         return Reading("never")  # "no live ones, just covid boosters": the things dated do not count
+    dated = _entity(entities, "date")
+    if (
+        weigh is not None
+        and _sure(weigh)
+        and weigh["value"] == "yes"
+        and dated is not None
+        and dated["value"] == "never"
+    ):
+        return Reading("unsure", FLAGGED)  # "never had rituximab but I do Benlysta every week": both said
     if weigh is not None and not _sure(weigh):
         # "The flu jab in October": dated, but whether it counts is the site's call.
         dated = _entity(entities, "date")

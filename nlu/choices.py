@@ -291,6 +291,8 @@ class ChoiceReader:
             and (key != UNSURE or polarity.reason is not None)
         ):
             confidence = DOUBTFUL  # "maybe lupus", "not sure, lupus?" (not "not sure, they just said myositis")
+        if key in YES_NO and polarity is not None and polarity.value in YES_NO and polarity.value != key:
+            confidence = DOUBTFUL  # "No way, I'm on the pill already": the words say no, the thing named yes
         for parent, subtype in self.subtypes.get(question, {}).items():
             if {p.key for p in named.get(parent, [])} - {subtype, OTHER, UNSURE}:
                 confidence = DOUBTFUL  # another condition beside the type: an overlap

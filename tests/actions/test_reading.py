@@ -79,6 +79,14 @@ def polarity(value: str, confidence: float = 1.0) -> dict[str, Any]:
             Reading("unsure"),
         ),
         ("last_cancer_date", [polarity("no")], Reading("never")),
+        (
+            "last_bcell_therapy_date",  # "never had rituximab but I do Benlysta every week"
+            [
+                {"entity": "topic", "role": "last_bcell_therapy_date", "value": "yes"},
+                {"entity": "date", "value": "never"},
+            ],
+            Reading("unsure", 0.5),
+        ),
         ("current_steroid_dose", [polarity("no")], Reading("none")),
         ("current_medicines", [polarity("no")], Reading("none")),
         # ... but not for a date that must have happened, nor when the "no" is hedged.

@@ -139,6 +139,7 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("I don't want to take hormones", "contraception_agreement", "unsure"),
         ("No, I don't want to use anything at all", "contraception_agreement", "no"),  # a no with reasons
         ("trans woman", "sex", "male"),
+        ("No way I'm on the pill already", "contraception_agreement", "yes"),  # a no beside a yes named
         ("my wife had her tubes tied", "contraception_agreement", "not_applicable"),  # a partner's: a person checks
         ("lupus and RA", "condition", "sle"),
         ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks

@@ -197,6 +197,10 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
         ("had cancer in 2013", "other_serious_illness", ("unsure", FLAGGED)),  # a check, never a yes
         ("i was on medrol but the doc is weaning me off", "current_steroid", ("unsure", FLAGGED)),
         ("going to thailand in feb, i might need the yellow fever jab", "plans_live_vaccine", ("unsure", FLAGGED)),
+        ("only hydrocortisone cream on my rash", "current_steroid", ("unsure", FLAGGED)),  # on the skin: a check
+        # A B-cell medicine named beside a "never": both said (answers.read flags the date)
+        ("never had rituximab but i do benlysta injections every week", "last_bcell_therapy_date", ("unsure", FLAGGED)),
+        ("stopped rituximab in 2023", "last_bcell_therapy_date", ("yes", 1.0)),  # a past still names one
     ],
 )
 def test_asides_and_doubts(text: str, question: str, expected: tuple[str, float]) -> None:
