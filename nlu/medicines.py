@@ -148,6 +148,8 @@ class MedicineReader:
             if cues["forgot"]:  # "I can't remember which ones": takes something, cannot say what
                 return MedicineList("unsure", FLAGGED, "vague", *answer.span(*cues["forgot"][0]))
             nothing = cues["none"] or (cues["planned"] if mentions else [])
+            if nothing and cues["unclear"]:  # "nothing for it, only creams": a cream is a medicine too; a person looks
+                return MedicineList("none", FLAGGED, "unclear", *answer.span(*nothing[0]))
             return MedicineList("none", 1.0, None, *answer.span(*nothing[0])) if nothing else None
         reasons |= self._flags(items, answer)
         if any(self._other_reason(item, answer) for item in items):

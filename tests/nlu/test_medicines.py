@@ -153,6 +153,10 @@ def test_read(text: str, value: Any) -> None:
         ("Still on the cellcept, 2 years in Feb", "unclear"),  # 2 years when?
         ("dexamethasone in hospital", "unclear"),  # a hospital course of unknown length
         ("I was on hydrocortisone for adrenal insufficiency", "unclear"),  # replacement, not treatment
+        ("i dont take anything for it, only creams", "unclear"),  # a cream is a medicine too: a person looks
+        ("tacrolimus ointment and plaquenil", "unclear"),  # on the skin
+        ("Cytoxan infusions, 4 so far (monthly)", "unclear"),  # a course counted so far, not a length
+        ("Pred 10mg daily for 6 weeks then I'm supposed to taper", "unclear"),
     ],
 )
 def test_flagged(text: str, reason: str) -> None:
