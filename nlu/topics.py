@@ -13,7 +13,8 @@ one while stating the answer is no, or names a related thing a clinician must we
 cornea transplant", "the hep B vaccine") gets a flagged reading (value ``unsure``, below
 the form's bar). A thing that may be a subject ("afib" for a heart event) gets a flagged
 ``yes``: the form takes it only beside the patient's own yes. A question about the last N
-days takes a mention dated earlier as a no.
+days takes a mention dated earlier as a no, and flags one whose time may fall either side
+("a stroke in the spring", "this year").
 
 A "when did you last ..." question (``date_or_never``) has things to weigh and things that
 count: "the flu jab in October" dates a vaccine, but whether it was a live one is the site's
@@ -152,21 +153,22 @@ class TopicReader:
         for match_id, start, end in self.cues(doc):
             cues[self.nlp.vocab.strings[match_id]].append((start, end))
         found = []
-        when: date | bool | None = False  # the latest day the text names, read once when needed
+        when: tuple[date, date] | bool | None = False  # the first and last day of the time named, read once
         for question, matcher in self.matchers.items():
             mentions = self._mentions(doc, matcher, clause, cues, ever=question in self.ever)
             if not mentions:
                 continue
             if question in self.within and when is False:
-                when = _latest_day(normalised, today)
+                when = _span_named(normalised, today)
             window = self.within.get(question)
-            stale = (
-                window is not None
-                and isinstance(when, date)
-                and today is not None
-                and when < today - timedelta(days=window)
-            )
+            start_of = today - timedelta(days=window) if window is not None and today is not None else None
+            stale = start_of is not None and isinstance(when, tuple) and when[1] < start_of
             value, confidence = _decide(mentions, stale, said_no=_says_no(mentions, cues, clause))
+            if value == "yes" and start_of is not None and isinstance(when, tuple) and when[0] < start_of:
+                value, confidence = (
+                    "unsure",
+                    FLAGGED,
+                )  # "a stroke in the spring", "this year": maybe before the weeks asked
             if cues["doubt"]:
                 value, confidence = "unsure", FLAGGED  # "a blood transfusion, does that count?"
             if any(clause[s] == clause[m.start] for s, _ in cues["maybe"] for m in mentions if not m.denied):
@@ -260,8 +262,8 @@ def _decide(mentions: list[_Mention], stale: bool, *, said_no: bool = False) -> 
     return "no", 1.0  # only denied subjects, or phrases stating no
 
 
-def _latest_day(text: str, today: date | None) -> date | None:
-    """The last day of the time the text names, when it names one clearly."""
+def _span_named(text: str, today: date | None) -> tuple[date, date] | None:
+    """The first and last day of the time the text names (a day, a month, a year), if it names one."""
     if today is None:
         return None
     reading = dates.default_reader().read(text, today)
@@ -270,12 +272,13 @@ def _latest_day(text: str, today: date | None) -> date | None:
     ((precision, said),) = reading.value.items()
     try:
         if precision == "date":
-            return date.fromisoformat(said)
+            day = date.fromisoformat(said)
+            return day, day
         if precision == "month":
             year, month = (int(part) for part in said.split("-"))
-            return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         if precision == "year":
-            return date(int(said), 12, 31)
+            return date(int(said), 1, 1), date(int(said), 12, 31)
     except ValueError:
         return None
     return None

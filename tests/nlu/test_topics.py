@@ -198,6 +198,11 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
         ("i was on medrol but the doc is weaning me off", "current_steroid", ("unsure", FLAGGED)),
         ("going to thailand in feb, i might need the yellow fever jab", "plans_live_vaccine", ("unsure", FLAGGED)),
         ("only hydrocortisone cream on my rash", "current_steroid", ("unsure", FLAGGED)),  # on the skin: a check
+        # A time that may fall either side of the weeks asked about: a person places it
+        ("had a mini stroke in the spring", "recent_brain_event", ("unsure", FLAGGED)),
+        ("a seizure sometime this year", "recent_brain_event", ("unsure", FLAGGED)),
+        ("a seizure on 2 october", "recent_brain_event", ("yes", 1.0)),  # inside the 8 weeks
+        ("a seizure in august", "recent_brain_event", ("no", 1.0)),  # all of it before them
         # A B-cell medicine named beside a "never": both said (answers.read flags the date)
         ("never had rituximab but i do benlysta injections every week", "last_bcell_therapy_date", ("unsure", FLAGGED)),
         ("stopped rituximab in 2023", "last_bcell_therapy_date", ("yes", 1.0)),  # a past still names one
