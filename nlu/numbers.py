@@ -33,12 +33,35 @@ _SMALL.pop("none")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000}
+
+
+def _slips(words: list[str]) -> dict[str, str]:
+    """Slips of long number words: two neighbours swapped, one left out, one doubled (not the first letter).
+
+    Only words of 5 letters or more, and never a real word a slip could be ("fifth", "eighth").
+    """
+    slips: dict[str, str] = {}
+    for word in words:
+        if len(word) < 5:
+            continue
+        found = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+        found |= {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+        found |= {word[:i] + word[i] + word[i:] for i in range(1, len(word))}
+        for slip in found - set(words) - _NOT_SLIPS:
+            slips[slip] = word if slip not in slips else ""  # a slip of two words is neither
+    return {slip: word for slip, word in slips.items() if word and len(slip) >= 5}
+
+
+# Words one slip from a number word that are words of their own.
+_NOT_SLIPS = {"fifth", "eighth", "sixth", "tenth", "seventh", "ninth", "twelfth", "fourth", "three", "there",
+              "sevens", "elevens", "fifths", "fourty"}  # fmt: skip
 _VAGUE = {"few": 3.0, "several": 4.0, "couple": 2.0}  # "a couple of": two, give or take
 _BEFORE = {"about", "around", "approx", "approximately", "roughly", "nearly", "almost", "circa", "ca", "maybe",
            "probably", "like", "abt", "apx", "arround", "aprox", "roughtly", "some"}  # fmt: skip
 _AFTER = {"ish", "-ish", "odd"}
 _BOUND = {"over": "over", "above": "over", "more": "over", "under": "under", "below": "under", "less": "under",
           "least": "over", "most": "under", "upto": "under", "plus": "over", "+": "over"}  # fmt: skip
+_SLIPS = _slips([*_SMALL, *_TENS])
 _RANGE = {"-", "to", "or", "\u2013", "\u2014", "/", "till", "until"}  # en and em dashes too
 _DIGITS = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
 _FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
@@ -101,8 +124,11 @@ class NumberReader:
         return self.nlp.make_doc(prepare(text))
 
     def numbers(self, doc: Doc) -> list[Number]:
-        """Every number in the text, left to right; ranges and "and a half" as one number."""
-        words = [token.lower_ for token in doc]
+        """Every number in the text, left to right; ranges and "and a half" as one number.
+
+        A number word typed with a slip ("twleve", "eleevn", "twnety") is read as that number.
+        """
+        words = [_SLIPS.get(token.lower_, token.lower_) for token in doc]
         found: list[Number] = []
         i = 0
         while i < len(words):

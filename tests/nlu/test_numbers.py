@@ -41,6 +41,10 @@ def amounts(text: str) -> list[tuple[float, str]]:
         ("7 1/2", 7.5),  # a typed fraction after a whole number
         ("1/2", 0.5),
         ("a dozen", 12),
+        ("twleve", 12),  # a number word with two letters swapped (found by bench.patients)
+        ("eleevn", 11),
+        ("twnety five", 25),  # one letter left out
+        ("eigth", 8),
     ],
 )
 def test_one_number(text: str, value: float) -> None:
@@ -112,7 +116,9 @@ def test_amounts(text: str, expected: list[tuple[float, str]]) -> None:
     assert amounts(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yes", "lupus", "3/2/1984", "a", "and a half", "I don't know"])
+@pytest.mark.parametrize(
+    "text", ["", "yes", "lupus", "3/2/1984", "a", "and a half", "I don't know", "the fifth", "the eighth", "there"]
+)  # ordinals and words one slip from a number word are no number
 def test_no_number(text: str) -> None:
     assert numbers(text) == []
 

@@ -194,7 +194,8 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
         ("bipolar", "other_serious_illness", ("yes", FLAGGED)),
         ("afib in 2019", "recent_heart_event", ("no", 1.0)),  # dated before the 6 months asked about
         ("afib but my heart is fine", "recent_heart_event", ("unsure", FLAGGED)),  # beside a stated no
-        ("had cancer in 2013", "other_serious_illness", ("unsure", FLAGGED)),  # a check, never a yes
+        ("had cancer in 2013", "other_serious_illness", ("unsure", FLAGGED)),  # alone: never a yes, a person looks
+        ("no i dont, but i had cancer in 2009", "other_serious_illness", ("no", 1.0)),  # its own question asks
         ("i was on medrol but the doc is weaning me off", "current_steroid", ("unsure", FLAGGED)),
         ("going to thailand in feb, i might need the yellow fever jab", "plans_live_vaccine", ("unsure", FLAGGED)),
         ("only hydrocortisone cream on my rash", "current_steroid", ("unsure", FLAGGED)),  # on the skin: a check
