@@ -242,10 +242,12 @@ class ValidateScreeningForm(FormValidationAction):
         duration = None
         if reading is not None and reading.value != "unsure" and reading.confidence >= _commit():
             duration = str(reading.value)
-        # A duration not given clearly stays unknown (the site checks it); it is never guessed.
+        # A duration not given clearly stays unknown; it is never guessed, and the list no longer
+        # counts towards "likely eligible" ("from November", "not sure how long"): a person checks it.
         updated = followups.with_duration(slot, int(pending["index"]), duration)
-        if reading is not None and reading.value != "unsure" and duration is None:
-            updated = {**updated, "confidence": min(float(updated.get("confidence", 1.0)), reading.confidence)}
+        if duration is None:
+            doubt = reading.confidence if reading is not None and reading.value != "unsure" else answers.FLAGGED
+            updated = {**updated, "confidence": min(float(updated.get("confidence", 1.0)), doubt, answers.FLAGGED)}
         return self._accept(tracker, fact_id, updated)
 
     def _confirmed(

@@ -209,6 +209,20 @@ def test_each_medicine_named_without_a_duration_is_followed_up(servers: Servers)
     ]
 
 
+def test_a_duration_not_given_clearly_is_never_counted_as_long_enough(servers: Servers) -> None:
+    sender, replies = start(servers)
+    replies = answer_until(servers, sender, replies, SLE_CHAT, "current_medicines")
+    replies = servers.say(sender, "methotrexate and CellCept")
+    assert "How long have you taken methotrexate?" in texts(replies)
+    replies = servers.say(sender, "no idea really")
+    assert "How long have you taken mycophenolate mofetil?" in texts(replies)
+    replies = servers.say(sender, "from November 2025")  # a start without an end: to today
+    slot = servers.tracker(sender)["slots"]["current_medicines"]
+    assert slot["value"][0] == "methotrexate"  # no length guessed
+    assert slot["value"][1]["medicine"] == "mycophenolate_mofetil" and slot["value"][1]["duration"].endswith("months")
+    assert slot["confidence"] < 0.8  # the list is for a person to check, not counted as long enough
+
+
 def _years_since(year: int) -> int:
     return date.today().year - year
 
