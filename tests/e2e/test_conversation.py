@@ -193,11 +193,17 @@ def test_a_list_without_a_steroid_asks_about_steroids(servers: Servers) -> None:
     assert any("40 mg" in reason for reason in result["reasons"])
 
 
-def test_each_medicine_named_without_a_duration_is_followed_up(servers: Servers) -> None:
+def _two_medicines_without_durations(servers: Servers) -> str:
+    """A chat at the first duration follow-up: "methotrexate and CellCept" named, no lengths."""
     sender, replies = start(servers)
     replies = answer_until(servers, sender, replies, SLE_CHAT, "current_medicines")
     replies = servers.say(sender, "methotrexate and CellCept")
     assert "How long have you taken methotrexate?" in texts(replies)
+    return sender
+
+
+def test_each_medicine_named_without_a_duration_is_followed_up(servers: Servers) -> None:
+    sender = _two_medicines_without_durations(servers)
     replies = servers.say(sender, "about 2 years")
     assert "How long have you taken mycophenolate mofetil?" in texts(replies)
     replies = servers.say(sender, "since 2021")
@@ -210,13 +216,10 @@ def test_each_medicine_named_without_a_duration_is_followed_up(servers: Servers)
 
 
 def test_a_duration_not_given_clearly_is_never_counted_as_long_enough(servers: Servers) -> None:
-    sender, replies = start(servers)
-    replies = answer_until(servers, sender, replies, SLE_CHAT, "current_medicines")
-    replies = servers.say(sender, "methotrexate and CellCept")
-    assert "How long have you taken methotrexate?" in texts(replies)
+    sender = _two_medicines_without_durations(servers)
     replies = servers.say(sender, "no idea really")
     assert "How long have you taken mycophenolate mofetil?" in texts(replies)
-    replies = servers.say(sender, "from November 2025")  # a start without an end: to today
+    servers.say(sender, "from November 2025")  # a start without an end: to today
     slot = servers.tracker(sender)["slots"]["current_medicines"]
     assert slot["value"][0] == "methotrexate"  # no length guessed
     assert slot["value"][1]["medicine"] == "mycophenolate_mofetil" and slot["value"][1]["duration"].endswith("months")
