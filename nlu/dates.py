@@ -51,7 +51,7 @@ CUE_KINDS = ("never", "hedged_never", "vague", "life_stages", "hedges", "approxi
              "future_cues", "ongoing", "event_cues", "late_in")  # fmt: skip
 KINDS = (*CUE_KINDS, "needs_context", "context_before", "fillers", "next_words", "early_in", "ago", "range_joiners",
          "period_joiners", "length_markers", "length_skip", "holidays", "days_back", "periods", "weekend",
-         "future_times", "time_units")  # fmt: skip
+         "future_times")  # fmt: skip
 _FINER = {"date": 2, "month": 1, "year": 0}
 
 
@@ -78,10 +78,7 @@ class DateReader:
             raise ValueError(f"unknown keys {sorted(unknown)} in the date words")
         days = days or calendar.default()
         self.nlp = nlp
-        merged = {unit: list(spellings) for unit, spellings in units.items()}
-        for unit, spellings in (words.get("time_units") or {}).items():
-            merged.setdefault(unit, []).extend(spellings)
-        self.numbers = NumberReader(nlp, merged)
+        self.numbers = NumberReader(nlp, {unit: list(spellings) for unit, spellings in units.items()})
         self.known = DateWords(
             month_of=days.month_of,
             ordinals=set(days.ordinals),

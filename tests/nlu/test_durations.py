@@ -28,6 +28,8 @@ from nlu.durations import FLAGGED, DurationExtractor, read
         ("just started last week", "1 week"),
         ("from November 2025", "12 months"),  # a start without an end: to today (found by bench.patients)
         ("from march", "8 months"),
+        ("about 28 monhts.", "28 months"),  # a unit misspelt (found by bench.patients)
+        ("sence 2023", "3 years"),  # "since" misspelt
         ("eighteen months, is that long enough?", "18 months"),  # a question after the length
         ("6 infusions, one a month", "6 months"),  # a course: doses times how often
         ("since 06/2025", "17 months"),  # a start the dates reader reads, to the screening day
