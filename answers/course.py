@@ -18,20 +18,33 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from criteria.errors import QuantityError
 from criteria.lexicon import load_lexicon
 from criteria.quantities import Quantity
 from criteria.schema import Course
+from nlu import calendar
 
-# Words that place a time besides a length ("started 10 weeks ago", "in August", "in 2024").
-_WHEN = re.compile(
-    r"\b(?:ago|since|start(?:ed)?|last|finish(?:ed)?|end(?:ed)?|stop(?:ped)?|until|till|before|after|back|"
-    r"yesterday|(?:19|20)[0-9]{2}|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|[a-z]+(?:uary|ember|ober)|"
-    r"march|april|june|july|august|spring|summer|autumn|fall|winter|christmas|easter)\b",
-    re.IGNORECASE,
-)
+# Words that place a time besides a length ("started 10 weeks ago", "in 2024"); month and season
+# names ("in August", "in the spring") are the calendar's (nlu/data/calendar.yaml).
+_TIME_WORDS = ("ago", "since", "start", "started", "last", "finish", "finished", "end", "ended", "stop", "stopped",
+               "until", "till", "before", "after", "back", "yesterday", "christmas", "easter")  # fmt: skip
+_YEAR = re.compile(r"\b(?:19|20)[0-9]{2}\b")
+
+
+@cache
+def _when_words() -> frozenset[str]:
+    days = calendar.default()
+    return frozenset(_TIME_WORDS) | frozenset(days.month_of) | days.season_words
+
+
+def _says_when(text: str) -> bool:
+    """The words place a time (a month, a season, a year, "ago", "since" ...)."""
+    return bool(_YEAR.search(text)) or any(w in _when_words() for w in re.findall(r"[^\W\d_]+", text.casefold()))
+
+
 # A dose whose reader was unsure only of what else the words say ("for a month in September",
 # two times named) still gives its amount; a hedged, ranged or doubled one does not.
 _USABLE_DOSE = {None, "unclear"}
@@ -56,7 +69,7 @@ def read_course(course: Course, text: str, entities: list[dict[str, Any]], today
         return "no"
     span = _span(entities)
     doubted = any(e.get("entity") == "date" and float(e.get("confidence_entity", 1.0)) < 1.0 for e in entities)
-    if doubted and _WHEN.search(text):
+    if doubted and _says_when(text):
         return None  # a time its reader doubts ("for 3 weeks, finished in July"): a person places it
     if doubted:
         span = None  # only "for 2 weeks", also read as "2 weeks ago": no time said
