@@ -21,11 +21,6 @@ from nlu.text import clause_breaks
 
 _TIME_UNITS = {"day", "week", "month", "year"}
 _COUNT_WORDS = {"one", "two", "three", "four", "once", "twice"}
-# The word before a number that corrects the length said just before ("two years, no wait, three").
-_CORRECTIONS = {"wait", "sorry", "mean", "meant", "actually", "correction", "oops"}
-_CORRECTION_FILLERS = {",", ".", "-", "no", "i", "oh", "sorry", "!", "..."}
-# "from 2018 to now": today.
-_NOW = {"now", "today", "present", "date"}
 # Where a clause ends, for cues about one medicine ("MabThera last year and CellCept now").
 _BOUNDARIES = clause_breaks("medicines")
 # The next medicine's own words start after these: the clause's end, or a list joiner.
@@ -106,7 +101,13 @@ class LengthReader:
             before = words[number.start - 1] if number.start > 0 else ""
             if amount is None or amount.unit not in _TIME_UNITS:
                 said_before = next((w for w in reversed(words[: number.start]) if w not in {",", ".", "-"}), "")
-                if amount is None and last_unit and said_before in _CORRECTIONS and found and found[-1].duration:
+                if (
+                    amount is None
+                    and last_unit
+                    and said_before in self.words["corrections"]
+                    and found
+                    and found[-1].duration
+                ):
                     # "two years, no wait, three": the length after the correction, in the unit said before
                     found[-1] = Length(_say(number.value, last_unit), found[-1].start, number.end)
                 elif amount is None and last_unit and before in {"for", "about", "around", "others", "rest"}:
@@ -130,11 +131,7 @@ class LengthReader:
                 continue
             last_unit = amount.unit
             found.append(self._length(amount, words))
-        for at, word in enumerate(words):  # "year and a half", with no number before it
-            if word in {"year", "month"} and words[at + 1 : at + 4] == ["and", "a", "half"] and at not in used and (
-                at == 0 or not (at - 1 in answer.numbers or words[at - 1] in {"a", "an", "one"})
-            ):  # fmt: skip
-                found.append(Length(_say(18 if word == "year" else 1.5, "month"), at, at + 4))
+        found += _bare_halves(answer, used)
         for start, end in cues["vague"]:
             if not any(length.start <= start < max(length.end, length.start + 1) for length in found):
                 found.append(Length(None, start, end, "vague"))
@@ -144,7 +141,8 @@ class LengthReader:
                 if length is not None:
                     length.others |= kind == "others"
                     length.shared |= kind == "shared"
-        return _corrected(_joined(sorted(found, key=lambda length: length.start), words), words)
+        joined = _joined(sorted(found, key=lambda length: length.start), words)
+        return _corrected(joined, words, self.words["corrections"], self.words["correction_fillers"])
 
     def _ranges(self, answer: Answer) -> list[Length]:
         """The length between two times: "from may 2022 until feb 2023", "from 2019 till last year"."""
@@ -156,7 +154,7 @@ class LengthReader:
             stop = next((i for i in range(until + 1, min(len(words), until + 5)) if words[i] in _BOUNDARIES | {"and"}),
                         min(len(words), until + 4))  # fmt: skip
             first = _when(answer, after_from, until)
-            if first is not None and words[until + 1 : until + 2] and words[until + 1] in _NOW:
+            if first is not None and words[until + 1 : until + 2] and words[until + 1] in self.words["until_now"]:
                 found.append(_between(first, (answer.today, "date"), after_from - 1, until + 2))  # "from 2018 to now"
                 continue
             for end in range(stop, until + 1, -1):  # the longest time that reads: "feb 2023" before "feb"
@@ -253,6 +251,17 @@ class LengthReader:
         return None
 
 
+def _bare_halves(answer: Answer, used: set[int]) -> list[Length]:
+    """A year or a month "and a half" with no number before it: 18 months, or 1.5 months."""
+    words, found = answer.words, []
+    for at, word in enumerate(words):
+        if word not in {"year", "month"} or words[at + 1 : at + 4] != ["and", "a", "half"] or at in used:
+            continue
+        if at == 0 or not (at - 1 in answer.numbers or words[at - 1] in {"a", "an", "one"}):
+            found.append(Length(_say(18 if word == "year" else 1.5, "month"), at, at + 4))
+    return found
+
+
 def _joined(found: list[Length], words: list[str]) -> list[Length]:
     """Years then months said as one length ("1 year 2 months", "1 yr and 3 mo"): one length, in months."""
     joined: list[Length] = []
@@ -271,12 +280,12 @@ def _joined(found: list[Length], words: list[str]) -> list[Length]:
     return joined
 
 
-def _corrected(found: list[Length], words: list[str]) -> list[Length]:
+def _corrected(found: list[Length], words: list[str], corrections: set[str], fillers: set[str]) -> list[Length]:
     """A length said again after a correction ("2 years, no wait, 3 years") replaces the one before it."""
     kept: list[Length] = []
     for length in found:
         between = words[kept[-1].end : length.start] if kept else []
-        if between and _CORRECTIONS & set(between) and set(between) <= _CORRECTIONS | _CORRECTION_FILLERS:
+        if between and corrections & set(between) and set(between) <= corrections | fillers:
             kept[-1] = Length(length.duration, kept[-1].start, length.end, length.flag, length.others, length.shared)
             continue
         kept.append(length)

@@ -47,7 +47,19 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 PHRASES = ("none", "hedge", "vague", "unnamed", "forgot", "unclear", "short_course", "planned", "now", "before",
            "shared", "others", "since", "negated", "negated_after", "other_reason", "from", "until",
            "doses")  # fmt: skip
-WORDS = ("not_names", "stems", "round_vague", "often", "not_length", "n_often", "lead_in", "dose_forms")
+WORDS = (
+    "not_names",
+    "stems",
+    "round_vague",
+    "often",
+    "not_length",
+    "n_often",
+    "lead_in",
+    "dose_forms",
+    "corrections",
+    "correction_fillers",
+    "until_now",
+)
 KINDS = (*PHRASES, *WORDS, "holidays", "class_words")
 # Where a clause ends, for cues about one medicine ("MabThera last year and CellCept now").
 _BOUNDARIES = clause_breaks("medicines")
