@@ -119,18 +119,4 @@ def _in_days(said: str) -> float | None:
 def _span(entities: list[dict[str, Any]]) -> tuple[date, date] | None:
     """The first and last day of a clear date the words give (a day, a month or a year)."""
     found = next((e for e in entities if e.get("entity") == "date"), None)
-    if found is None or not isinstance(found.get("value"), dict):
-        return None
-    ((precision, said),) = found["value"].items()
-    try:
-        if precision == "date":
-            day = date.fromisoformat(str(said))
-            return day, day
-        if precision == "month":
-            first = date.fromisoformat(f"{said}-01")
-            return first, (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-        if precision == "year":
-            return date(int(said), 1, 1), date(int(said), 12, 31)
-    except ValueError:
-        return None
-    return None
+    return None if found is None else calendar.span(found.get("value"))

@@ -16,6 +16,7 @@ from typing import Any
 
 from answers.course import read_course
 from criteria.schema import FactDef
+from nlu import calendar
 
 # Intent confidence needed before an intent alone decides an answer.
 INTENT_CONFIDENCE = 0.6
@@ -158,25 +159,16 @@ def _valued(kind: str, entity: dict[str, Any], today: date) -> Reading:
         ((precision, said),) = value.items()
         if precision == "date":
             return Reading(str(said), confidence)
-        first, last = _span(precision, str(said), today)
+        spanned = calendar.span(value, today)
+        if spanned is None:
+            raise ValueError(f"a date entity is {{date|month|year: value}}, got {value!r}")
+        first, last = spanned
         middle = date.fromordinal((first.toordinal() + last.toordinal()) // 2)
         return Reading(middle.isoformat(), confidence, (first.isoformat(), last.isoformat()))
     if kind == "dose" and isinstance(value, dict) and value.get("medicine") is None:
         # An amount alone: the question asks for the steroid dose, with prednisone as its example.
         return Reading({**value, "medicine": "prednisone"}, confidence)
     return Reading(value, confidence)
-
-
-def _span(precision: str, said: str, today: date) -> tuple[date, date]:
-    """The first and last day of a month ("2026-03") or a year ("2021"), never after today."""
-    if precision == "month":
-        year, month = (int(part) for part in said.split("-"))
-        first = date(year, month, 1)
-        last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
-        return first, min(date.fromordinal(last), today)
-    if precision == "year":
-        return date(int(said), 1, 1), min(date(int(said), 12, 31), today)
-    raise ValueError(f"a date entity is {{date|month|year: value}}, got {precision!r}")
 
 
 def _yes_no(polarity: dict[str, Any] | None, topic: dict[str, Any] | None) -> Reading | None:

@@ -143,6 +143,29 @@ def recent_day(today: date, month: int, day: int) -> date | None:
     return None
 
 
+def span(value: Any, today: date | None = None) -> tuple[date, date] | None:
+    """The first and last day of a date entity's value (``{date|month|year: said}``); None if it is none.
+
+    With ``today``, the last day is never after it (this year so far, not all of it).
+    """
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((precision, said),) = value.items()
+    try:
+        if precision == "date":
+            first = last = date.fromisoformat(str(said))
+        elif precision == "month":
+            year, month = (int(part) for part in str(said).split("-"))
+            first, last = date(year, month, 1), date(year, month, days_in_month(year, month))
+        elif precision == "year":
+            first, last = date(int(said), 1, 1), date(int(said), 12, 31)
+        else:
+            return None
+    except ValueError:
+        return None
+    return first, last if today is None else max(first, min(last, today))
+
+
 def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
     """The ``nth`` weekday (0 is Monday) of a month; ``nth`` -1 is the last one (Thanksgiving, Memorial Day)."""
     if nth > 0:

@@ -44,7 +44,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from criteria.lexicon import Lexicon
-from nlu import clock, dates
+from nlu import calendar, clock, dates
 from nlu.base import Found, RuleComponent
 from nlu.text import clause_breaks, normalise
 from settings import get_settings
@@ -269,19 +269,7 @@ def _span_named(text: str, today: date | None) -> tuple[date, date] | None:
     reading = dates.default_reader().read(text, today)
     if reading is None or not isinstance(reading.value, dict):
         return None  # a hedged time still says when ("about 2019"); "never" or none says nothing
-    ((precision, said),) = reading.value.items()
-    try:
-        if precision == "date":
-            day = date.fromisoformat(said)
-            return day, day
-        if precision == "month":
-            year, month = (int(part) for part in said.split("-"))
-            return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-        if precision == "year":
-            return date(int(said), 1, 1), date(int(said), 12, 31)
-    except ValueError:
-        return None
-    return None
+    return calendar.span(reading.value)
 
 
 def _clauses(doc: Doc) -> list[int]:

@@ -194,3 +194,21 @@ def test_a_malformed_calendar_is_an_error(tmp_path: Path, change: dict) -> None:
 def test_every_reader_reads_the_one_calendar() -> None:
     assert dates().known.month_of == measures().age_reader.month_of == medicines().month_of == DAYS.month_of
     assert medicines().length_reader.seasons == DAYS.season_words
+
+
+@pytest.mark.parametrize(
+    ("value", "today", "expected"),
+    [
+        ({"date": "2026-03-02"}, None, (date(2026, 3, 2), date(2026, 3, 2))),  # a day is its own span
+        ({"month": "2024-02"}, None, (date(2024, 2, 1), date(2024, 2, 29))),  # a leap February
+        ({"month": "2025-12"}, None, (date(2025, 12, 1), date(2025, 12, 31))),  # December: no month 13
+        ({"year": "2021"}, None, (date(2021, 1, 1), date(2021, 12, 31))),  # a whole year
+        ({"year": "2026"}, date(2026, 11, 25), (date(2026, 1, 1), date(2026, 11, 25))),  # this year: so far
+        ({"month": "2026-11"}, date(2026, 11, 25), (date(2026, 11, 1), date(2026, 11, 25))),  # this month so far
+        ({"month": "2026-13"}, None, None),  # no such month
+        ("never", None, None),  # not a date
+        ({"week": "2026-10"}, None, None),  # not a precision the readers give
+    ],
+)
+def test_span(value: object, today: date | None, expected: tuple[date, date] | None) -> None:
+    assert calendar.span(value, today) == expected
