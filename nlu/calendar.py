@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 WORDS = Path(__file__).parent / "data" / "calendar.yaml"
-SECTIONS = ("months", "weekdays", "seasons", "ordinals")
+SECTIONS = ("months", "weekdays", "seasons", "ordinals", "spelled_days")
+_SPELLED = (*range(1, 21), 30)  # the days of the month said in one word; 21 to 29 and 31 are two
 SLIP_LENGTH = 6  # typing slips are added for month names this long: shorter ones would be other words
 
 
@@ -39,6 +40,20 @@ class Calendar:
     weekdays: Mapping[int, tuple[str, ...]]  # 0 is Monday
     seasons: Mapping[str, Season]
     ordinals: tuple[str, ...]  # after the day of the month: "13th", "3rd"
+    spelled_days: Mapping[int, tuple[str, ...]]  # "third", "twentieth"
+
+    @property
+    def day_of(self) -> dict[str, int]:
+        """Every day of the month said as a word, "twenty first" and "twenty-first" too -> its number."""
+        one = {word: day for day, words in self.spelled_days.items() for word in words}
+        tens = {word: day for word, day in one.items() if day in {20, 30}}
+        found = dict(one)
+        for word, day in one.items():
+            if day < 10:
+                for tens_word, tens_day in (("twenty", 20), ("thirty", 30)):
+                    if tens_day + day <= 31:
+                        found[f"{tens_word} {word}"] = found[f"{tens_word}-{word}"] = tens_day + day
+        return {**found, **tens}
 
     @property
     def month_of(self) -> dict[str, int]:
@@ -80,6 +95,7 @@ def load(path: Path = WORDS) -> Calendar:
         weekdays=weekdays,
         seasons=seasons,
         ordinals=_words(path, "ordinals", data["ordinals"]),
+        spelled_days=_numbered(path, "spelled_days", data["spelled_days"], _SPELLED),
     )
 
 
@@ -89,9 +105,9 @@ def default() -> Calendar:
     return load()
 
 
-def _numbered(path: Path, section: str, data: Any, numbers: range) -> dict[int, tuple[str, ...]]:
+def _numbered(path: Path, section: str, data: Any, numbers: range | tuple[int, ...]) -> dict[int, tuple[str, ...]]:
     if not isinstance(data, dict) or set(data) != set(numbers):
-        raise ValueError(f"{path.name}: {section} are numbered {numbers.start} to {numbers.stop - 1}")
+        raise ValueError(f"{path.name}: {section} are numbered {', '.join(map(str, numbers))}")
     return {int(n): _words(path, f"{section}.{n}", words) for n, words in data.items()}
 
 

@@ -49,7 +49,7 @@ from nlu.text import deletions, distance, normalise
 PHRASES = Path(__file__).parent / "data" / "choices.yaml"
 ENTITY = "choice"
 UNSURE = "unsure"  # not a choice: the patient cannot name the answer
-OTHER = "other"  # the choice a cohort beats when both are named ("lupus and RA": lupus, flagged)
+OTHER = "other"  # the choice a cohort beats when both are named ("lupus and RA": lupus, checked)
 BOTH = 0.5  # two answers named: below the bar at which the form commits to an answer
 DOUBTFUL = 0.5  # named, but a person should check before it is used
 CHECK, DECIDE = "?", "!"  # phrase marks (see choices.yaml)
@@ -62,8 +62,9 @@ PREFIX = 4  # a word this long may be the start of a one-word phrase
 # Besides "questions", what choices.yaml may hold.
 SECTIONS = (
     "every_question", "doubt", "now", "subtypes", "ordinals", "ordinal_numbered", "ordinal_fillers", "onset",
-    "no_periods",
+    "no_periods", "negation", "earlier", "alongside",
 )  # fmt: skip
+NEAR = 3  # how many words before a phrase a negation cue may be ("not lupus", "don't have lupus")
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 2, "many": 2}  # fmt: skip
@@ -154,8 +155,18 @@ class ChoiceReader:
         self.fillers = {str(word).lower() for word in cues.get("ordinal_fillers") or []}
         self.onset: dict[str, str] = dict(cues.get("onset") or {})
         self.no_periods: dict[str, str] = dict(cues.get("no_periods") or {})
+        self.alongside = {
+            q: {normalise(str(w)).casefold() for w in said or []} for q, said in (cues.get("alongside") or {}).items()
+        }
         self.now = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.now.add("now", [nlp.make_doc(normalise(str(cue))) for cue in cues.get("now") or []])
+        self.now.add("earlier", [nlp.make_doc(normalise(str(cue))) for cue in cues.get("earlier") or []])
+        negation = cues.get("negation") or {}
+        if set(negation) - {"before", "pseudo"}:
+            raise ValueError(f"{PHRASES.name}: negation has before and pseudo cues")
+        self.negation = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind in ("before", "pseudo"):
+            self.negation.add(kind, [nlp.make_doc(normalise(str(cue))) for cue in negation.get(kind) or []])
         # Words not to read as misspellings: one-word phrases, and the words of cues and polarity cues.
         self.known = {w for ws in self.single.values() for w in ws} | self.ordinals.keys() | self.fillers
         polarity_cues = yaml.safe_load(POLARITY_CUES.read_text(encoding="utf-8"))
@@ -176,10 +187,14 @@ class ChoiceReader:
         doubts = [(self.nlp.vocab.strings[m], doc[s:e].start_char, doc[s:e].end_char) for m, s, e in self.doubt(doc)]
         polarity = self.polarity.read(text)
         ordinal = self._ordinal(doc)
-        nows = [(doc[s:e].start_char, doc[s:e].end_char) for _, s, e in self.now(doc)]
+        times = [(self.nlp.vocab.strings[m], doc[s:e].start_char, doc[s:e].end_char) for m, s, e in self.now(doc)]
+        nows = [(start, end) for kind, start, end in times if kind == "now"]
+        earlier = [(start, end) for kind, start, end in times if kind == "earlier"]
+        denied = self._denied(doc)
         found = []
         for question, said in named.items():
-            parts = _latest(said, nows, prepared)
+            said = _undenied(said, denied)
+            parts = _latest(said, nows, earlier, prepared)
             choice = self._decide(question, parts, named=named, doubts=doubts, polarity=polarity, doc=doc)
             if choice is None and ordinal is not None and ordinal <= len(self.choices[question]):
                 choice = Choice(
@@ -188,6 +203,25 @@ class ChoiceReader:
             if choice is not None:
                 found.append(choice)
         return found
+
+    def _denied(self, doc: Doc) -> list[tuple[int, int]]:
+        """Character spans a negation cue denies: from the cue to ``NEAR`` words on, within its clause.
+
+        "not lupus, myositis": lupus is denied, myositis is the answer; "not sure, lupus?" is
+        no negation (a ``pseudo`` cue), and a comma or "but" ends the cue's reach.
+        """
+        matches = [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.negation(doc)]
+        pseudo = [(s, e) for kind, s, e in matches if kind == "pseudo"]
+        spans = []
+        for kind, start, end in matches:
+            if kind != "before" or any(s <= start and end <= e for s, e in pseudo):
+                continue
+            last = end
+            while last < min(len(doc), end + NEAR) and not _CLAUSE_END.fullmatch(doc[last].lower_):
+                last += 1
+            if last > end:  # from the word after the cue: "no periods for 12 years" is a phrase of its own
+                spans.append((doc[end].idx, doc[last - 1].idx))
+        return spans
 
     def _correct(self, word: str) -> dict[str, str]:
         """The phrase word a misspelt word stands for, per question (none when it could name two choices)."""
@@ -277,9 +311,13 @@ class ChoiceReader:
                 return self._yes_no(question, polarity, doc, doubts)
             return None
         start, end = min(p.start for p in parts), max(p.end for p in parts)
-        if len(keys) > 1 and OTHER in keys and len(keys) == 2:  # a cohort and something else: the cohort, checked
+        if len(keys) > 1 and OTHER in keys and len(keys) == 2:
+            # "lupus & sjogrens": the cohort, beside a condition that often comes with it
+            # (``alongside``); beside any other ("lupus and RA"), the cohort, checked.
             keys.discard(OTHER)
-            confidence = DOUBTFUL
+            others = {doc.text[p.start : p.end].casefold() for p in parts if p.key == OTHER}
+            if not others <= self.alongside.get(question, set()):
+                confidence = DOUBTFUL
         if len(keys) > 1:
             return Choice(question, UNSURE, BOTH, start, end)
         if _doubted(question, doubts, [(p.start, p.end) for p in parts]):
@@ -322,22 +360,44 @@ class ChoiceReader:
         return None
 
 
-def _latest(parts: list[_Named], nows: list[tuple[int, int]], text: str) -> list[_Named]:
+def _latest(
+    parts: list[_Named], nows: list[tuple[int, int]], earlier: list[tuple[int, int]], text: str
+) -> list[_Named]:
     """Of two answers, the one said after a "now" that opens its clause ("it started limited, now it's diffuse").
 
-    "Lupus now, myositis before" is not one: its "now" closes the first answer's clause.
+    "Lupus now, myositis before" is not one: its "now" closes the first answer's clause. The
+    first answer said after an ``earlier`` cue ("started limited now its diffuse") is what it was.
     """
     keys = {p.key for p in parts} - {UNSURE}
-    if len(keys) != 2 or not nows:
+    if len(keys) != 2 or not (nows or earlier):
         return parts
     last = max(parts, key=lambda p: p.start)
     earlier_end = max(p.end for p in parts if p.key != last.key)
     first_of_last = min(p.start for p in parts if p.key == last.key)
+    first = min(p.start for p in parts if p.key != last.key)
+    if any(end <= first and not text[end:first].strip(" ") for _, end in earlier) and any(
+        earlier_end <= start and end <= first_of_last for start, end in nows
+    ):
+        return [p for p in parts if p.key == last.key]  # "started limited now its diffuse"
     for start, end in nows:
         if earlier_end <= start and end <= first_of_last and _CLAUSE_END.search(text[earlier_end:start]) \
                 and not _CLAUSE_END.search(text[end:first_of_last]):  # fmt: skip
             return [p for p in parts if p.key == last.key]
     return parts
+
+
+def _undenied(parts: list[_Named], denied: list[tuple[int, int]]) -> list[_Named]:
+    """The parts no negation denies: a cue denies the first answer named in its reach, no more.
+
+    "its not scleroderma its myositis": scleroderma is denied, myositis is the answer.
+    """
+    out = set()
+    for start, end in denied:
+        reached = [p for p in parts if start <= p.start <= end]
+        if reached:
+            first = min(p.start for p in reached)
+            out |= {id(p) for p in reached if p.start == first}
+    return [p for p in parts if id(p) not in out]
 
 
 def _doubted(question: str, doubts: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> bool:

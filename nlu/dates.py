@@ -17,6 +17,7 @@ kid", a time in the future) has the value ``"unsure"``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ KINDS = (*CUE_KINDS, "needs_context", "context_before", "fillers", "next_words",
          "period_joiners", "length_markers", "length_skip", "holidays", "days_back", "periods", "weekend",
          "future_times")  # fmt: skip
 _FINER = {"date": 2, "month": 1, "year": 0}
+_SUFFIX = {1: "st", 2: "nd", 3: "rd"}  # a day's ordinal ending (11th to 13th: "th")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,14 @@ class DateReader:
         self._add(self.times, {"weekend": words["weekend"], "future": words["future_times"]})
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._add(self.cues, {kind: words[kind] for kind in CUE_KINDS})
+        # "March the third", "the twenty-first of June": a day said as a word, beside a month name.
+        self.day_of = days.day_of
+        spoken = "|".join(sorted((re.escape(w).replace("\\ ", "[\\s-]+") for w in self.day_of), key=len, reverse=True))
+        month = "|".join(sorted((re.escape(w) for w in days.month_of), key=len, reverse=True))
+        self.spoken_day = re.compile(
+            rf"\b(?:(?P<month>{month})\s+(?:the\s+)?(?P<after>{spoken})|(?P<before>{spoken})\s+of\s+(?:{month}))\b",
+            re.IGNORECASE,
+        )
 
     def _tokens(self, phrase: object) -> list[str]:
         return [token.lower_ for token in self.nlp.make_doc(prepare(str(phrase)))]
@@ -127,7 +137,7 @@ class DateReader:
 
     def read(self, text: str, today: date) -> DateReading | None:
         """The time the answer gives, read against the screening date ``today``; None when it names none."""
-        doc = self.nlp.make_doc(prepare(text))
+        doc = self.nlp.make_doc(self.spoken_day.sub(self._day_digits, prepare(text)))
         words = [token.lower_ for token in doc]
         cues: dict[str, list[tuple[int, int]]] = {kind: [] for kind in CUE_KINDS}
         for kind, start, end in self._matches(self.cues, doc):
@@ -153,6 +163,15 @@ class DateReader:
             if planned is not None and planned.bare:
                 planned.future = True  # "having surgery on Friday": a bare day read as past would be wrong
         return self._decide(doc, times, cues, vague_length, today)
+
+    def _day_digits(self, match: re.Match[str]) -> str:
+        """A day said in words as digits: "march the third" is "march 3rd", "third of march" "3rd of march"."""
+        said = match.group("after") or match.group("before")
+        day = self.day_of[" ".join(said.casefold().replace("-", " ").split())]
+        digits = f"{day} {_SUFFIX.get(day % 10 if day not in (11, 12, 13) else 0, 'th')}"  # as prepare() splits "3rd"
+        if match.group("month"):
+            return f"{match.group('month')} {digits}"  # "march the third" as "march 3rd"
+        return match.group(0).replace(said, digits)
 
     # --- putting them together ---------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from nlu.date_parts import PUNCT, DateWords, Time, point, year_time
 # Numeric dates, found in the prepared text (the tokenizer splits "2026-01-31" but not "4/3/2022").
 _YMD = re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/]|[.,]\d)")
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]|[.,]\d)")
-_YM = re.compile(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})(?![\d/]|[-.,]?\d)")
+_YM = re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})(?![\d/]|[-.,]?\d)")  # "2021.7": written in China
 _MY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{4})(?![\d/]|[.,]\d)")
 _DM = re.compile(r"(?<![\d/.,-])(\d{1,2})/(\d{1,2})(?![\d/]|[.,]\d)")
 _MONTH_YEAR = re.compile(r"(?<![\w])([A-Za-z]{3,9})[-.](\d{4})(?!\d)")  # "Jan-2025" is one token

@@ -20,8 +20,10 @@ from nlu import calendar
 from nlu import dates_absolute as absolute
 from nlu.date_parts import DateWords, Time, point
 from nlu.numbers import NumberReader
+from nlu.text import clause_breaks
 
 _TIME_UNITS = {"day", "week", "month", "year"}
+_CLAUSE_END = clause_breaks() | {"?", "!", "and", "then"}
 _MAX_DAYS_BACK = 150 * 365  # "999999 years ago" is no date (and would leave the calendar)
 _DECADE = re.compile(r"^[1-9]0$")  # "the 90s" (prepared as "90 s"); "in my 20s" is a time of life
 _DECADE_BEFORE = {"the", "'", "early", "late", "mid"}
@@ -134,8 +136,15 @@ def without_value(known: DateWords, words: list[str], taken: list[bool]) -> tupl
 
 
 def _ago_at(known: DateWords, words: list[str], at: int) -> int:
-    """How many tokens of "ago" (or "back", ...) start at ``at``; 0 when none."""
-    return max((len(p) for p in known.ago if words[at : at + len(p)] == p), default=0)
+    """How many tokens of "ago" (or "back", ...) start at ``at``; 0 when none.
+
+    "3 weeks before" is "ago" only where the clause ends after it ("half year before, in Chengdu"):
+    "3 weeks before my surgery" is counted from something else.
+    """
+    said = max((len(p) for p in known.ago if words[at : at + len(p)] == p), default=0)
+    if not said and words[at : at + 1] == ["before"] and (at + 1 == len(words) or words[at + 1] in _CLAUSE_END):
+        return 1
+    return said
 
 
 def _marker(known: DateWords, words: list[str], start: int) -> str | None:

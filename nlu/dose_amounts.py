@@ -112,6 +112,8 @@ class AmountReader:
         number = numbers[index]
         before = words[number.start - 1] if number.start > 0 else ""
         after = words[number.end] if number.end < len(words) else ""
+        if before in {"day", "days", "week"} and not any(end == number.start for end, _ in answer.often.values()):
+            return None  # "day 3 of 20mg" is which day, not an amount ("alternate days 10 and 5": a frequency's end)
         if after in {"times", "x"} and self._daily_at(words, number.end + 1):
             answer.often[number.start] = (number.end + 1, number.value)  # "3 times daily", "2x a day"
         elif before == "x" and self._daily_at(words, number.end):
@@ -134,8 +136,8 @@ class AmountReader:
             counts.append(number)  # "Two 10mg tablets", "half a 5 mg tab"
         elif words[number.start] == "one" and number.end == number.start + 1:
             return None  # "the delayed release one": a word, not an amount
-        elif before not in {"day", "days", "week"} and number.high < 1900:
-            return Part(number.value, number.start, number.end, number, bare=True)  # "pred 20", not "day 3"
+        elif number.high < 1900:
+            return Part(number.value, number.start, number.end, number, bare=True)  # "pred 20"
         return None
 
     def _strength_at(self, answer: Answer, at: int) -> bool:

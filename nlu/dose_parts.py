@@ -59,7 +59,14 @@ class Total:
     alternate: bool = False  # two amounts taken on alternate days, averaged
 
 
-def total(parts: list[Part], words: list[str], *, alternate: bool, breakdown: set[int]) -> Total:
+def total(
+    parts: list[Part],
+    words: list[str],
+    *,
+    alternate: bool,
+    breakdown: set[int],
+    result: frozenset[int] | set[int] = frozenset(),
+) -> Total:
     """The daily dose the parts make.
 
     Args:
@@ -67,8 +74,15 @@ def total(parts: list[Part], words: list[str], *, alternate: bool, breakdown: se
         words: the answer's lower-case tokens.
         alternate: the answer says the amounts alternate by day ("one day ... the next").
         breakdown: tokens that open a breakdown of the amount before them ("(", "split", "=").
+        result: tokens that mark the last amount as the sum of those before ("so 6mg", "15 in total").
     """
     first, rest = parts[0], parts[1:]
+    summed = range(parts[-2].end, parts[-1].start) if rest else range(0)
+    if len(parts) > 2 and any(r in result for r in [*summed, parts[-1].end, parts[-1].end + 1]):
+        last, before = parts[-1], parts[:-1]
+        if math.isclose(last.daily, sum(p.daily for p in before)):
+            return Total(last.daily, tuple(before))  # "5mg and a 1mg so 6mg": the parts and their sum agree
+        return Total(last.daily, (last,), "both")  # "5 and 2 so 8": read back
     if rest and any(b in breakdown for b in range(first.end, rest[0].start + 1)):
         if math.isclose(first.daily, sum(p.daily for p in rest)):
             return Total(first.daily, tuple(rest))  # "24mg (6 tabs of 4)": two readings that agree

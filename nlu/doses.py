@@ -50,7 +50,7 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words", "split", "taper", "alternate", "breakdown", "asks")  # fmt: skip
+           "daily_words", "split", "taper", "alternate", "breakdown", "result", "asks")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _SENTENCE = frozenset({".", "?", "!", ";", "-", ","})  # what a question after an answer starts after
 _DOUBTS = ("hedge", "unsure", "vague", "conditional", "schedule", "injection", "alternate", "taper")
@@ -115,6 +115,7 @@ class DoseReader:
         if doses and any(n.value > 1 for n in counts):
             reasons.add("unclear")  # "3 tablets of prednisone 2.5 mg": a count not placed on its strength
         breakdown = {start for start, _ in cues["breakdown"]}
+        result = {start for start, _ in cues["result"]}
         doses = [self.amounts.placed(dose, answer) for dose in doses]
         steroids = [mention for mention in answer.mentions if self._steroid(mention)]
         if self._unknown_medicine(answer, doses):
@@ -143,9 +144,12 @@ class DoseReader:
                 return DoseReading("unsure", FLAGGED, "unclear", *span)  # "0.5 mg/kg" without the weight
             doses = [replace(dose, mg=dose.mg * weight, per_kg=False) for dose in doses]
         doses = of_the_strength(doses)
+        if answer.cues["alternate"]:
+            doses = _pairs_apart(doses, answer.words)
         worked = total(
-            doses, answer.words, alternate=bool(self._scoped(answer, "alternate", said, doses)), breakdown=breakdown
-        )
+            doses, answer.words, alternate=bool(self._scoped(answer, "alternate", said, doses)), breakdown=breakdown,
+            result=result,
+        )  # fmt: skip
         if worked.doubt:
             reasons.add(worked.doubt)
         medicine = self._medicine(doses, steroids, reasons)
@@ -347,3 +351,25 @@ class DoseExtractor(RuleComponent):
         """The dose given, or "none"."""
         found = self.reader.read(text)
         return [] if found is None else [(ENTITY, found, found.reason)]
+
+
+def _pairs_apart(doses: list[Part], words: list[str]) -> list[Part]:
+    """ "15mg / 10mg alternating": a slash between two amounts is two days' doses, not a range."""
+    apart: list[Part] = []
+    for dose in doses:
+        number = dose.number
+        if number.low == number.high or "/" not in words[number.start : number.end]:
+            apart.append(dose)
+            continue
+        first = number.high if _said_first(words[number.start], number.high) else number.low
+        for value in (first, number.low + number.high - first):
+            one = replace(number, value=value, low=value, high=value, approximate=False)
+            apart.append(replace(dose, mg=dose.mg * value / number.value, number=one))
+    return apart
+
+
+def _said_first(word: str, value: float) -> bool:
+    try:
+        return float(word) == value
+    except ValueError:
+        return False

@@ -30,8 +30,9 @@ _SMALL = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "none": 0,
 }  # fmt: skip
 _SMALL.pop("none")
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "fivety": 50, "sixty": 60,
+         "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
+_CENTURIES = {"nineteen": 19, "twenty": 20}  # "twenty nineteen", "nineteen eighty five": a year said
 _SCALES = {"hundred": 100, "thousand": 1000}
 
 
@@ -54,7 +55,7 @@ def _slips(words: list[str]) -> dict[str, str]:
 
 # Words one slip from a number word that are words of their own.
 _NOT_SLIPS = {"fifth", "eighth", "sixth", "tenth", "seventh", "ninth", "twelfth", "fourth", "three", "there",
-              "sevens", "elevens", "fifths", "fourty"}  # fmt: skip
+              "sevens", "elevens", "fifths", "fourty", "fivety"}  # fmt: skip
 _VAGUE = {"few": 3.0, "several": 4.0, "couple": 2.0}  # "a couple of": two, give or take
 _BEFORE = {"about", "around", "approx", "approximately", "roughly", "nearly", "almost", "circa", "ca", "maybe",
            "probably", "like", "abt", "apx", "arround", "aprox", "roughtly", "some"}  # fmt: skip
@@ -62,6 +63,16 @@ _AFTER = {"ish", "-ish", "odd"}
 _BOUND = {"over": "over", "above": "over", "more": "over", "under": "under", "below": "under", "less": "under",
           "least": "over", "most": "under", "upto": "under", "plus": "over", "+": "over"}  # fmt: skip
 _SLIPS = _slips([*_SMALL, *_TENS])
+_PARTS = (
+    (["and", "a", "half"], 0.5), (["and", "half"], 0.5), (["and", "a", "quarter"], 0.25), (["and", "quarter"], 0.25),
+    (["and", "three", "quarters"], 0.75),
+)  # fmt: skip
+_TEENS = {word: value for word, value in _SMALL.items() if value >= 10}
+_SPOKEN_YEAR = re.compile(
+    rf"\b({'|'.join(_CENTURIES)})[\s-]+(?:({'|'.join(_TEENS)})|({'|'.join(_TENS)})(?:[\s-]+"
+    rf"({'|'.join(w for w, v in _SMALL.items() if 0 < v < 10)}))?)\b",
+    re.IGNORECASE,
+)
 _RANGE = {"-", "to", "or", "\u2013", "\u2014", "/", "till", "until"}  # en and em dashes too
 _DIGITS = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
 _FRACTION = re.compile(r"^(\d{1,2})/(\d{1,2})$")
@@ -78,8 +89,15 @@ def prepare(text: str, *, surrogate: str = QUESTION_MARK) -> str:
     for glyph, spelled in _GLYPHS.items():
         text = text.replace(glyph, spelled)  # before NFKC, which would make "7½" read "71/2"
     text = normalise(text, surrogate=surrogate).replace("\u2044", "/").replace("~", " about ")
-    text = _UNIT_SLASH.sub(" / ", _SPLIT.sub(" ", text))
+    text = _UNIT_SLASH.sub(" / ", _SPLIT.sub(" ", _SPOKEN_YEAR.sub(_year_digits, text)))
     return " ".join(text.split())
+
+
+def _year_digits(match: re.Match[str]) -> str:
+    """A year said in words as digits: "twenty twenty-four" is "2024", "nineteen eighty five" "1985"."""
+    century, teen, tens, unit = (part.lower() if part else part for part in match.groups())
+    rest = _TEENS[teen] if teen else _TENS[tens] + (_SMALL[unit] if unit else 0)
+    return str(_CENTURIES[century] * 100 + rest)
 
 
 @dataclass(frozen=True)
@@ -246,20 +264,24 @@ def _value(words: list[str], i: int, unit_of: dict[str, str]) -> tuple[float, in
         if parsed is None:
             return None
         value, end = parsed
-    if words[end : end + 3] == ["and", "a", "half"] or words[end : end + 2] == ["and", "half"]:
-        end += 3 if words[end + 1] == "a" else 2
-        value += 0.5
-    elif words[end : end + 1] == ["and"] and (fraction := _FRACTION.match(" ".join(words[end + 1 : end + 2]))):
+    added, end = _added(words, end, whole=value == int(value))
+    return value + added, end, False
+
+
+def _added(words: list[str], end: int, *, whole: bool) -> tuple[float, int]:
+    """What a number's words after it add (and their end): "and a half", "and a quarter", "and 1/2", "point five"."""
+    for said, part in _PARTS:
+        if words[end : end + len(said)] == said:
+            return part, end + len(said)  # "one and a quarter tablet"
+    if words[end : end + 1] == ["and"] and (fraction := _FRACTION.match(" ".join(words[end + 1 : end + 2]))):
         top, bottom = int(fraction.group(1)), int(fraction.group(2))
         if 0 < top < bottom:
-            value += top / bottom  # "1 and 1/2"
-            end += 2
-    elif words[end : end + 1] == ["point"] and end + 1 < len(words) and value == int(value):
+            return top / bottom, end + 2  # "1 and 1/2"
+    elif words[end : end + 1] == ["point"] and end + 1 < len(words) and whole:
         tenths = _SMALL.get(words[end + 1], float(words[end + 1]) if words[end + 1].isdigit() else None)
         if tenths is not None and 0 <= tenths < 10:
-            value += tenths / 10  # "seven point five"
-            end += 2
-    return value, end, False
+            return tenths / 10, end + 2  # "seven point five"
+    return 0.0, end
 
 
 def _value_at(words: list[str], i: int) -> bool:

@@ -1,7 +1,8 @@
 """The text every reader reads: one normalisation, and the words that end a clause. No spaCy.
 
 ``normalise`` is the one normalisation of a patient's message (NFKC, lone surrogates replaced
-one for one, curly single quotes straight, whitespace collapsed); character offsets of every
+one for one, curly single quotes straight, stretched letters and long runs of a mark cut short,
+whitespace collapsed); character offsets of every
 reading are into its result, or into a reader's further steps built on it (``nlu.numbers.prepare``
 splits digits from letters). ``clause_breaks`` gives the tokens that end a clause for a reader
 (``nlu/data/clauses.yaml``).
@@ -19,12 +20,17 @@ import yaml
 CLAUSES = Path(__file__).parent / "data" / "clauses.yaml"
 READERS = ("topics", "medicines", "measures")  # readers whose clauses end at more than the shared words
 SURROGATE = re.compile("[\ud800-\udfff]")
+# "neverrr", "nooo", "yesss": a letter typed three times or more is the letter once (no English
+# word has a letter three times running). Digits are never touched ("1000").
+STRETCHED = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
+# "!!!!!!", "+++…": a run of one other mark is kept three long ("..." stays as typed).
+REPEATED = re.compile(r"([^\w\s])\1{3,}")
 QUESTION_MARK = "?"
 REPLACEMENT = "\ufffd"
 
 
 def normalise(text: str, *, surrogate: str = QUESTION_MARK) -> str:
-    """NFKC, lone surrogates as ``surrogate``, curly single quotes straight, whitespace collapsed.
+    """NFKC, lone surrogates as ``surrogate``, curly single quotes straight, runs and whitespace collapsed.
 
     A lone surrogate (JSON allows one) cannot be encoded and spaCy cannot store it: it is
     replaced one for one. The medicine and dose readers pass ``REPLACEMENT``: there a "?" is a
@@ -33,6 +39,7 @@ def normalise(text: str, *, surrogate: str = QUESTION_MARK) -> str:
     """
     text = SURROGATE.sub(surrogate, text)
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = REPEATED.sub(r"\1\1\1", STRETCHED.sub(r"\1", text))
     return " ".join(text.split())
 
 

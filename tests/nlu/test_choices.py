@@ -100,6 +100,14 @@ def test_read(text: str, question: str, value: str) -> None:
         ("yep, condoms", "contraception_agreement", "yes"),  # a yes/no choice read by the polarity reader
         ("no way", "contraception_agreement", "no"),
         ("lupus and RA", "condition", "sle"),  # a cohort beside "something else": the cohort, flagged below
+        ("lupus & sjogrens", "condition", "sle"),
+        ("not lupus, myositis", "condition", "iim"),  # a negation denies the answer after it
+        ("I dont have lupus, I have dermatomyositis", "condition", "iim"),
+        ("its not scleroderma its myositis", "condition", "iim"),  # a cue denies the first answer it reaches
+        ("No, not limited, diffuse", "ssc_type", "diffuse"),
+        ("started limited now its diffuse they said", "ssc_type", "diffuse"),  # what it was, what it is now
+        ("fem", "sex", "female"),
+        ("post menopausal since 2019", "contraception_agreement", "not_applicable"),
     ],
 )
 def test_read_beyond_the_phrases(text: str, question: str, value: str) -> None:
@@ -114,6 +122,7 @@ def test_read_beyond_the_phrases(text: str, question: str, value: str) -> None:
         ("my mother has it", "condition"),  # "mother" is not "other"
         ("I had my first flare in 2019", "condition"),  # an ordinal in a sentence is not a button
         ("fertile", "contraception_agreement"),  # 2 edits from "infertile": too far at 7 letters
+        ("no lupus", "condition"),  # denied, and nothing else named
     ],
 )
 def test_nothing_named_for_the_question(text: str, question: str) -> None:
@@ -141,7 +150,9 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("trans woman", "sex", "male"),
         ("No way I'm on the pill already", "contraception_agreement", "yes"),  # a no beside a yes named
         ("my wife had her tubes tied", "contraception_agreement", "not_applicable"),  # a partner's: a person checks
-        ("lupus and RA", "condition", "sle"),
+        ("lupus and RA", "condition", "sle"),  # rheumatoid arthritis beside lupus: an overlap?
+        ("lupus or MCTD", "condition", "sle"),  # an overlap diagnosis beside a cohort: a person looks
+        ("not sure, lupus?", "condition", "sle"),  # "not sure" denies nothing: a hedge
         ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks
     ],
 )
@@ -156,6 +167,7 @@ def test_flagged(text: str, question: str, value: str) -> None:
         ("juvenile dermatomyositis", "myositis_type"),  # a type of the same condition
         ("Limited (CREST)", "ssc_type"),
         ("Male, why does it matter", "sex"),
+        ("lupus & sjogrens", "condition"),  # a condition that often comes with lupus: no doubt
     ],
 )
 def test_not_flagged(text: str, question: str) -> None:

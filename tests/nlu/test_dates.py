@@ -38,6 +38,12 @@ def value(text: str, today: date = TODAY) -> Any:
         # a day
         ("3 weeks ago", {"date": "2026-11-04"}),  # weeks and days give the day
         ("2 wks ago, still in shock", {"date": "2026-11-11"}),  # an abbreviated unit
+        ("3 weeks before", {"date": "2026-11-04"}),  # "before" ending its clause is "ago" (as written in China)
+        ("half year before, in Chengdu", {"month": "2026-05"}),
+        ("march the third twenty twenty four", {"date": "2024-03-03"}),  # a day and a year said in words
+        ("the twenty-first of june 2023", {"date": "2023-06-21"}),
+        ("diagnose in Huaxi hospital 2021.7", {"month": "2021-07"}),  # year.month, as written in China
+        ("twenty nineteen", {"year": "2019"}),
         ("EIGHT DAYS AGO", {"date": "2026-11-17"}),  # spelled, any case
         ("two weeks ago today", {"date": "2026-11-11"}),  # "today" belongs to the length
         ("a fortnight ago", {"date": "2026-11-11"}),
@@ -203,6 +209,7 @@ def test_the_best_reading_of_a_flagged_answer(text: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "2 weeks before my surgery",  # counted from something else: no date
         "",
         "   ",
         "I'm not sure",  # the polarity reader says unsure

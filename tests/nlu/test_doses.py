@@ -141,6 +141,13 @@ def test_read(text: str, value: Any) -> None:
         ("Methylprednisolone 24mg (6 tabs of 4)", 24, "6 × 4 mg"),  # the breakdown said, checked
         ("1 tablet prednisone 20 mg in the morning and half in the evening", 30, "20 mg + ½ × 20 mg"),
         ("5mg tabs, I take 3", 15, "3 × 5 mg"),
+        # the frequency before the pair: "days 10" is not "day 10"
+        ("alternate days 10 and 5", 7.5, "10 mg and 5 mg on alternate days"),
+        ("alternating 10mg and 5mg", 7.5, "10 mg and 5 mg on alternate days"),  # "alternating" is no schedule
+        ("15mg / 10mg alternating", 12.5, "15 mg and 10 mg on alternate days"),  # a slash pair, not a range
+        ("5mg and a 1mg so 6mg", 6, "5 mg + 1 mg"),  # the parts and their sum agree
+        ("10mg morning 5mg night, 15 in total", 15, "10 mg + 5 mg"),  # the sum said after: never 30
+        ("10 + 5 = 15", 15, "10 mg + 5 mg"),
     ],
 )
 def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
@@ -178,6 +185,8 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         # Two amounts with no time of day, no tablet counts, no "+": read back, never summed silently.
         ("10mg and 5mg", "both"),
         ("Methylprednisolone 24mg (6 tabs of 5)", "both"),  # a breakdown that does not add up
+        ("5mg and 2.5mg so 8mg", "both"),  # a sum that does not add up
+        ("10mg morning 5mg night, 20 total", "both"),
         ("prednisone 5mg, I take 3 of them, or 4 on bad days", "both"),
         ("7.5mg of prednisone every day but i double it on bad days", "both"),
         ("the small white ones, 2 a day", "vague"),  # a count of tablets, no strength

@@ -45,6 +45,13 @@ def amounts(text: str) -> list[tuple[float, str]]:
         ("eleevn", 11),
         ("twnety five", 25),  # one letter left out
         ("eigth", 8),
+        ("fivety five", 55),  # a spelling as said: never "five"
+        ("one and a quarter", 1.25),  # a spoken quarter
+        ("2 and three quarters", 2.75),
+        ("twenty nineteen", 2019),  # a year as said
+        ("twenty twenty-four", 2024),
+        ("nineteen eighty five", 1985),
+        ("twenty five", 25),  # not a year: a tens word after "twenty" is a number of its own
     ],
 )
 def test_one_number(text: str, value: float) -> None:

@@ -36,6 +36,13 @@ from nlu.text import (
         ("\uff11\uff10\u3000mg", "10 mg"),  # full-width digits and space (NFKC)
         ("\ufb01ne", "fine"),  # a ligature (NFKC)
         ("7\u00bd", "71\u20442"),  # a fraction glyph: NFKC only (the number readers spell it out first)
+        ("neverrr", "never"),  # a letter typed three times or more is typed once
+        ("NOooo", "NO"),  # whatever its case
+        ("good, all well", "good, all well"),  # a double letter is a spelling, kept
+        ("1000 mg", "1000 mg"),  # digits are never cut
+        ("why?????", "why???"),  # a long run of one mark is kept three long
+        ("so...", "so..."),  # an ellipsis as typed
+        ("+" * 1000 + "q", "+++q"),  # a flood of punctuation costs nothing downstream
         ("", ""),  # nothing stays nothing
     ],
 )
