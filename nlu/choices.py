@@ -193,8 +193,7 @@ class ChoiceReader:
         denied = self._denied(doc)
         found = []
         for question, said in named.items():
-            said = _undenied(said, denied)
-            parts = _latest(said, nows, earlier, prepared)
+            parts = _latest(_undenied(said, denied), nows, earlier, prepared)
             choice = self._decide(question, parts, named=named, doubts=doubts, polarity=polarity, doc=doc)
             if choice is None and ordinal is not None and ordinal <= len(self.choices[question]):
                 choice = Choice(

@@ -354,7 +354,7 @@ class DoseExtractor(RuleComponent):
 
 
 def _pairs_apart(doses: list[Part], words: list[str]) -> list[Part]:
-    """ "15mg / 10mg alternating": a slash between two amounts is two days' doses, not a range."""
+    """Two amounts with a slash, said of alternate days, as two days' doses ("15mg / 10mg alternating")."""
     apart: list[Part] = []
     for dose in doses:
         number = dose.number
