@@ -78,8 +78,10 @@ class AgeReader:
         if not days:  # "31/02/1980": no such day; the year alone
             return _birth_span(today.year - year - 1, today.year - year, "unclear", reason="unclear")
         ages = [age_on(d, today) for d in days]
-        unclear = "unclear" if len(days) > 1 else None  # "3/2/1984": day and month could be swapped
-        return Reading(min(ages), max(ages), days[0], 0, 0, wide="unclear", reason=unclear, birth=True)
+        # "3/2/1984": day and month could be swapped (an age said beside it settles it: settle_age)
+        unclear = len(days) > 1 or (kind == "id_number" and not _id_checks(match.group(0)))
+        reason = "unclear" if unclear else None
+        return Reading(min(ages), max(ages), days[0], 0, 0, wide="unclear", reason=reason, birth=True)
 
     def birth_year(self, said: Said, number: Number) -> Reading | None:
         """A year of birth: "born 1960", "born in '84", or a bare "1962"."""
@@ -199,10 +201,16 @@ class AgeReader:
         if not readings:
             return None  # a date not said as a birth ("I'm 45, diagnosed 3/2/2019") is not an age
         low, high, reason = agreed(readings, 0)
+        plain = [r for r in readings if not r.birth and r.reason is None and r.low == r.high]
+        settled = reason == "unclear" and low == high and plain and all(r.birth or r in plain for r in readings)
+        if settled:
+            reason = None  # "37 (DOB 4/5/89)": the age said settles a birth date read either way round
         first = readings[0]
         days = [r.value for r in readings if isinstance(r.value, date)]
-        if reason is None and days and low == high:
-            value: Any = days[0]
+        if settled:
+            value: Any = low  # the age, not a birth date that may be either one
+        elif reason is None and days and low == high:
+            value = days[0]
         elif reason == "both" or isinstance(first.value, date):
             value = first.value
         else:
@@ -211,6 +219,13 @@ class AgeReader:
             reason = "hedge"
         value = {"birth_date": value.isoformat()} if isinstance(value, date) else int(value)
         return measure(said, "age", value, reason, readings)
+
+
+def _id_checks(number: str) -> bool:
+    """The check character of an 18-character Chinese resident ID fits its first 17 digits (GB 11643)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == number[17].upper()
 
 
 def _birth_span(low: int, high: int, wide: str, reason: str | None = None) -> Reading:
@@ -228,7 +243,7 @@ def _full_year(said: str, today: date) -> int | None:
 
 
 def _date_patterns(months: list[str], ordinals: list[str]) -> list[tuple[str, re.Pattern[str]]]:
-    """Dates as patients type them, by kind: numeric, iso, compact, day_month, month_day, month (no day)."""
+    """Dates as patients type them, by kind (numeric, iso, id_number, compact, year_month_day, ...; month: no day)."""
     month = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
     month = rf"(?<![^\W\d_])(?P<month>{month})\.?(?![^\W\d_])"
     ordinal = "|".join(re.escape(o) for o in ordinals)
@@ -243,6 +258,11 @@ def _date_patterns(months: list[str], ordinals: list[str]) -> list[tuple[str, re
             rf"(?<![0-9/.\-])(?P<year>[0-9]{{4}})(?P<sep>[/.\-])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<day>[0-9]{{1,2}}){alone}")),
         ("compact", re.compile(
             r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<day>0[1-9]|[12][0-9]|3[01])(?![0-9])")),
+        ("id_number", re.compile(  # a Chinese resident ID: region, birth date, sequence, check character
+            r"(?<![0-9])[1-9][0-9]{5}(?P<year>(?:19|20)[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<day>0[1-9]|[12][0-9]|3[01])"
+            r"[0-9]{3}[0-9Xx](?![0-9])")),
+        ("year_month_day", re.compile(
+            rf"(?<![0-9])(?P<year>[0-9]{{4}})\s?,?\s?{month}\s?(?:the\s)?{day}", re.IGNORECASE)),
         ("day_month", re.compile(rf"(?<![0-9]){day}\s?(?:of\s)?{month}\s?,?\s?{year}", re.IGNORECASE)),
         ("month_day", re.compile(rf"{month}\s?(?:the\s)?{day}\s?,?\s?{year}", re.IGNORECASE)),
         ("month", re.compile(rf"{month}\s?,?\s?(?:of\s)?(?P<year>'\s?[0-9]{{2}}|[0-9]{{4}})(?![0-9])", re.IGNORECASE)),

@@ -82,13 +82,16 @@ class Said:
 
 
 def kept(said: Said, readings: list[Reading]) -> list[Reading]:
-    """Someone else's numbers set aside, and those before a correction ("35 no wait 36")."""
-    if any(not r.other for r in readings):
-        readings = [r for r in readings if not r.other]
+    """Those before a correction set aside ("35 no wait 36"), then someone else's numbers.
+
+    The correction first: "I am 52 - wait this is for my wife, she is 48" is the wife's 48.
+    """
     last = max((r.start for r in readings), default=-1)
     corrections = [end for end in said.ends["corrections"] if end <= last]
     if corrections:
         readings = [r for r in readings if r.start >= max(corrections)]
+    if any(not r.other for r in readings):
+        readings = [r for r in readings if not r.other]
     return readings
 
 

@@ -70,6 +70,10 @@ def weight(text: str) -> Any:
         ("im 20, my birthday is on the 30th so 21 soon", 20),  # "the 30th" is a day; 21 is to come
         ("I will be 30 on 2 december", 29),  # "2 december" is the day, not a second age
         ("its my birthday today, 30!", 30),  # "birthday" before a two-digit number: not a year
+        ("I am 52 - wait this is for my wife, she is 48", 48),  # a correction before someone else's age
+        ("my son is 16, he has lupus since 13", 16),  # "since 13": when it began
+        ("fivety five", 55),  # a number word as spelt, never "five"
+        ("56, born 02/03/1970", 56),  # day and month either way round: the age said settles it
     ],
 )
 def test_age(text: str, years: int) -> None:
@@ -122,6 +126,8 @@ def test_today_is_an_argument() -> None:
         ("my birthday is 9 sept 1979", "1979-09-09"),
         ("born 29 feb 1972", "1972-02-29"),  # a leap day
         ("10/10/1970", "1970-10-10"),  # the same either way round
+        ("born 1990 march 3rd", "1990-03-03"),  # the year first
+        ("ID number 510623198804126527", "1988-04-12"),  # a Chinese resident ID holds the birth date
     ],
 )
 def test_birth_date(text: str, born: str) -> None:
@@ -202,6 +208,8 @@ def test_weight_in_pounds(text: str, pounds: str) -> None:
         ("born in the 70s", "age", "vague"),
         ("65? 66? lost track honestly", "age", "both"),  # two ages
         ("40, born 1980", "age", "both"),  # an age and a birth year that disagree
+        ("she is 67 by chinese counting", "age", "hedge"),  # a nominal age (虚岁): a person checks
+        ("510623198804126528", "age", "unclear"),  # an ID whose check character does not fit
         ("I was 45 in January", "age", "unclear"),  # 45 or 46 now
         ("born 3/2/1984", "age", "unclear"),  # 2 March or 3 February
         ("02.03.1984", "age", "unclear"),
