@@ -202,6 +202,8 @@ class LengthReader:
             flag = "vague"
         elif number.bound == "under":
             flag = "vague"  # "less than 3 months"
+        elif number.start > 0 and words[number.start - 1] in self.words["short_of"] and amount.unit != "year":
+            flag = "vague"  # "almost 3 months": short of it by how much? ("almost 2 years" is past any cut-off)
         value = number.low if number.low != number.high else number.value
         end = amount.end
         if words[end : end + 3] == ["and", "a", "half"]:  # "a year and a half", "2 months and a half"
@@ -241,7 +243,11 @@ class LengthReader:
                     return _since_month(today, int(year.value), self.month_of[word], j, year.end)
                 return _since_month(today, None, self.month_of[word], j, j + 1)
             if j in holidays:
-                return _since_month(today, None, self.holidays[holidays[j]], j, j + len(holidays[j].split()))
+                end = j + len(holidays[j].split())
+                year = answer.numbers.get(end)
+                if year is not None and 1900 <= year.value <= today.year:  # "since chinese new year 2024"
+                    return _since_month(today, int(year.value), self.holidays[holidays[j]], j, year.end)
+                return _since_month(today, None, self.holidays[holidays[j]], j, end)
             if word in self.seasons or word in {"forever", "always", "ages"}:
                 return Length(None, j, j + 1, "vague")  # "since summer": a season is not a month
             if words[j : j + 2] == ["this", "year"]:

@@ -51,6 +51,7 @@ WORDS = (
     "not_names",
     "stems",
     "round_vague",
+    "short_of",
     "often",
     "not_length",
     "n_often",

@@ -34,6 +34,11 @@ from nlu.durations import FLAGGED, DurationExtractor, read
         ("6 infusions, one a month", "6 months"),  # a course: doses times how often
         ("since 06/2025", "17 months"),  # a start the dates reader reads, to the screening day
         ("from may 2022 until feb 2023", "9 months"),  # from one time to another
+        ("since I was diagnosed, 2015", "11 years"),  # a start the dates reader reads: to the screening day
+        ("first infusion was 2 years ago", "2 years"),
+        ("started this year in march", "8 months"),
+        ("since chinese new year 2024", "33 months"),
+        ("almost 2 years", "2 years"),  # short of a length past any cut-off: as said  # a holiday and its year (the lunar new year: February)
     ],
 )
 def test_one_clear_length(text: str, value: str) -> None:
@@ -49,6 +54,8 @@ def test_one_clear_length(text: str, value: str) -> None:
         ("5yrs, maybe longer", "hedge"),  # a hedge is not a length to count on
         ("2 years, maybe 3 years", "both"),  # two different lengths, neither a correction
         ("6 months?", "hedge"),  # said as a guess
+        ("almost 3 months", "vague"),  # short of it by how much? (the trial asks for 3 months or more)
+        ("nearly 11 weeks", "vague"),
     ],
 )
 def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:
@@ -62,6 +69,9 @@ def test_unclear_lengths_are_flagged(text: str, reason: str) -> None:
         "not sure",  # the polarity reader's unsure
         "yes",
         "6 infusions",  # how many, but not how often: no length said
+        "stopped in 2020",  # a date said as the end: no length from it
+        "I had 2 infusions 2 weeks apart in 2023",  # a course counted: its year is not where a length starts
+        "only once, one infusion in june",
     ],
 )
 def test_no_length_said(text: str) -> None:
