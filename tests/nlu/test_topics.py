@@ -42,6 +42,13 @@ def stated(text: str) -> dict[str, tuple[str, float]]:
         ("5 years sober", "substance_problem", "no"),
         ("not pregnant but still pumping for my son", "pregnant_or_breastfeeding", "yes"),  # one of two subjects
         ("pregnant no, breastfeeding yes", "pregnant_or_breastfeeding", "yes"),  # "no" after a mention denies it
+        ("platelet is low, nose bleed a lot", "other_serious_illness", "yes"),  # the bleeding problem asked about
+        ("in august my heart beat very fast, they shock me to fix it", "recent_heart_event", "yes"),  # care needed
+        ("recovering alcoholic, 6 years sober", "substance_problem", "no"),  # a problem overcome: not now
+        ("no. I quit drinking 5 years ago, before I was alcoholic", "substance_problem", "no"),  # "before i was"
+        ("I donated a kidney to my brother", "transplant", "no"),  # a donor receives none
+        ("my weakness is all the myositis", "non_myositis_weakness", "no"),
+        ("just the lupus", "other_autoimmune_treated", "no"),  # the trial's own condition is not another
     ],
 )
 def test_read(text: str, question: str, value: str) -> None:
@@ -82,6 +89,7 @@ def test_negated(text: str, question: str) -> None:
         ("no my kidneys are fine", "recent_kidney_flare"),  # a leading no agrees with a phrase stating no
         ("no they are still low", "bcell_recovered"),
         ("i had a blood transfusion once", "transplant"),  # not a transplant of any kind
+        ("migraines but nothing like that", "recent_brain_event"),  # "nothing like that" closes the asides
     ],
 )
 def test_an_aside_or_a_stated_no_beside_a_no(text: str, question: str) -> None:
@@ -97,6 +105,7 @@ def test_an_aside_or_a_stated_no_beside_a_no(text: str, question: str) -> None:
         ("knee scope, general anesthesia but outpatient", "last_surgery_major"),  # major and not
         ("migraines", "recent_brain_event"),  # an aside said alone: a person weighs it
         ("yes, hashimotos", "other_autoimmune_treated"),
+        ("had GAVE lasered last year, ok now", "ssc_gave"),  # treated: whether it is gone, a person checks
     ],
 )
 def test_flagged(text: str, question: str) -> None:
