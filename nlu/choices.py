@@ -69,7 +69,7 @@ NEAR = 3  # how many words before a phrase a negation cue may be ("not lupus", "
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 2, "many": 2}  # fmt: skip
 _ONSET = re.compile(
-    r"\b(?:when|since|from when) i was (?:only |just |about |around )?(\d{1,2})\b"
+    r"\b(?:when|since|from when) (?:i|she|he) was (?:only |just |about |around )?(\d{1,2})\b"
     r"|\b(?:at|since|from) (?:the )?age (?:of )?(\d{1,2})\b|\baged (\d{1,2})\b",
     re.IGNORECASE,
 )
@@ -81,6 +81,12 @@ _NO_PERIODS = re.compile(
 )
 
 
+# "menopause 5 year already", "menopausal for 3 years": the menopause said with how long (as no periods).
+_MENOPAUSE_FOR = re.compile(
+    r"\b(?:post[\s-]?)?menopaus(?:e|al)\s+(?:for\s+|since\s+)?(?:(over|more than|about|around|almost|nearly)\s+)?"
+    r"(\d+|[a-z]+)\s+(years?|yrs?|months?)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(r"[,;.!?]|\b(?:but|and|then)\b", re.IGNORECASE)
 
 
@@ -277,7 +283,7 @@ class ChoiceReader:
                 if int(next(group for group in match.groups() if group)) < ADULT:
                     ruled.append(_Named(self.onset[question], "", match.start(), match.end()))
         if question in self.no_periods:
-            for match in _NO_PERIODS.finditer(prepared):
+            for match in [*_NO_PERIODS.finditer(prepared), *_MENOPAUSE_FOR.finditer(prepared)]:
                 qualifier, number, unit = match.groups()
                 count = int(number) if number.isdigit() else _NUMBER_WORDS.get(number.lower(), 0)
                 months = count * (12 if unit.lower().startswith("y") else 1)

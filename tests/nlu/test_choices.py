@@ -108,6 +108,9 @@ def test_read(text: str, question: str, value: str) -> None:
         ("started limited now its diffuse they said", "ssc_type", "diffuse"),  # what it was, what it is now
         ("fem", "sex", "female"),
         ("post menopausal since 2019", "contraception_agreement", "not_applicable"),
+        ("menopause 5 year already", "contraception_agreement", "not_applicable"),  # a year or more: menopause
+        ("it started when she was 12, now she is 24", "myositis_type", "juvenile"),  # a relative typing
+        ("male at birth, I live as a woman now", "sex", "male"),  # "at birth" decides
     ],
 )
 def test_read_beyond_the_phrases(text: str, question: str, value: str) -> None:
@@ -153,6 +156,11 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("lupus and RA", "condition", "sle"),  # rheumatoid arthritis beside lupus: an overlap?
         ("lupus or MCTD", "condition", "sle"),  # an overlap diagnosis beside a cohort: a person looks
         ("not sure, lupus?", "condition", "sle"),  # "not sure" denies nothing: a hedge
+        ("menopausal for 8 months", "contraception_agreement", "not_applicable"),  # under 12 months
+        ("condom is enough?", "contraception_agreement", "yes"),  # the patient asks whether it counts
+        ("Jo1 positive and the lung has fibrosis, is that the same thing?", "condition_other", "antisynthetase"),
+        ("lupus but only on the skin, discoid", "condition", "sle"),  # skin lupus beside lupus: a person looks
+        ("UCTD", "condition_other", "overlap"),  # undifferentiated: not clearly an overlap
         ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks
     ],
 )
