@@ -35,6 +35,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from spacy.matcher import PhraseMatcher
 
 from criteria.lexicon import Lexicon, load_lexicon
+from nlu import calendar
 from nlu.base import Found, RuleComponent
 from nlu.dose_amounts import AmountReader, Answer
 from nlu.dose_parts import Part, Total, how, of_the_strength, total
@@ -50,7 +51,7 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words", "split", "taper", "alternate", "breakdown", "result", "asks")  # fmt: skip
+           "daily_words", "split", "taper", "alternate", "breakdown", "result", "asks", "chat")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _SENTENCE = frozenset({".", "?", "!", ";", "-", ","})  # what a question after an answer starts after
 _DOUBTS = ("hedge", "unsure", "vague", "conditional", "schedule", "injection", "alternate", "taper")
@@ -88,6 +89,8 @@ class DoseReader:
         plausible = cues.get("plausible") or {}
         self.plausible = (float(plausible.get("min", 0.0)), float(plausible.get("max", float("inf"))))
         self.words = {kind: {str(p).casefold() for p in cues.get(kind, []) if " " not in str(p)} for kind in PHRASES}
+        days = calendar.default()
+        self.days = frozenset(days.month_of) | days.weekday_words | days.season_words  # "20 monday": a day
         # Every word of every cue: what a slip is read back to (nlu.text.respell).
         self.vocabulary = frozenset(
             word for kind in PHRASES for phrase in cues.get(kind, []) for word in str(phrase).casefold().split()
@@ -120,6 +123,8 @@ class DoseReader:
         steroids = [mention for mention in answer.mentions if self._steroid(mention)]
         if self._unknown_medicine(answer, doses):
             reasons.add("unclear")  # "budesonide 9mg": a medicine the lexicon does not know
+        if any(self._unknown_unit(answer, dose) for dose in doses if dose.bare):
+            reasons.add("unclear")  # "qiangdesong 6 pian": 6 of something, not 6 mg
         other = [dose for dose in doses if dose.medicine and not self._steroid(dose.medicine)]
         doses = [dose for dose in doses if dose not in other]  # "plaquenil 400mg": not a steroid dose
         if any(_pair(word) for word in answer.words):
@@ -200,6 +205,22 @@ class DoseReader:
         """A generic-looking name the lexicon does not know, right next to an amount."""
         next_to = {dose.start - 1 for dose in doses} | {dose.end for dose in doses}
         return any(0 <= i < len(answer.words) and self.names.unknown(answer.words[i]) for i in next_to)
+
+    def _unknown_unit(self, answer: Answer, dose: Part) -> bool:
+        """A word right after a number said without "mg" that no cue, unit, medicine or common word is."""
+        if dose.end >= len(answer.words):
+            return False
+        word = answer.words[dose.end]
+        lexeme = self.numbers.nlp.vocab[word]
+        return (
+            word.isalpha()
+            and len(word) >= 3  # "mg", "am", "od" and the like are cues or units
+            and not lexeme.is_stop
+            and word not in self.vocabulary
+            and word not in self.numbers.unit_of
+            and word not in self.days
+            and not any(m.start <= dose.end < m.end for m in answer.mentions)
+        )
 
     def _current(self, doses: list[Part], when: str | None, reasons: set[str]) -> list[Part]:
         """The dose(s) at the time asked about: history and plans set aside when another dose is current."""
