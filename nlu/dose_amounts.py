@@ -197,9 +197,9 @@ class AmountReader:
             for start, _ in cues[kind if kind == "conditional" else f"{kind}_after"]:
                 if dose.end <= start <= dose.end + 4 and _clause(words, dose.end, start):
                     time = time or kind  # "60 a month ago", "20 next week", "10 when I flare"
-        return replace(dose, medicine=nearest, time=time, timed=self._timed(dose, words))
+        return replace(dose, medicine=nearest, time=time, timed=self.timed(dose, words))
 
-    def _timed(self, dose: Part, words: list[str]) -> bool:
+    def timed(self, dose: Part, words: list[str]) -> bool:
         """A time of day said right by the dose ("10 in the morning", "am 5mg")."""
         near = words[max(0, dose.start - 3) : dose.end + 4]
         return any(word in self.words["split"] for word in near)

@@ -43,6 +43,7 @@ from nlu.medicine_names import Cues, MedicineNames, Mention, prepared
 from nlu.medicines import CUES as MEDICINE_CUES
 from nlu.numbers import Number, NumberReader, prepare
 from nlu.numbers import default_reader as number_reader
+from nlu.text import corrections
 
 CUES = Path(__file__).parent / "data" / "doses.yaml"
 ENTITY = "dose"
@@ -51,7 +52,8 @@ REASONS = ("hedge", "both", "range", "vague", "unclear")  # the first that appli
 STEROID = "glucocorticoid"  # the lexicon's class of the medicines a dose is of
 PHRASES = ("none", "exception", "unsure", "hedge", "filler", "vague", "conditional", "schedule", "injection", "past",
            "past_after", "future", "future_after", "current", "current_after", "step", "tablets", "volume", "per",
-           "daily_words", "split", "taper", "alternate", "breakdown", "result", "asks", "chat")  # fmt: skip
+           "daily_words", "split", "taper", "alternate", "breakdown", "result", "asks", "chat",
+           "corrections")  # fmt: skip
 KINDS = (*PHRASES, "frequencies", "plausible")
 _SENTENCE = frozenset({".", "?", "!", ";", "-", ","})  # what a question after an answer starts after
 _DOUBTS = ("hedge", "unsure", "vague", "conditional", "schedule", "injection", "alternate", "taper")
@@ -115,6 +117,8 @@ class DoseReader:
         cues = answer.cues
         reasons: set[str] = set()
         doses, counts, weight, stepped = self.amounts.doses(answer, reasons)
+        doses, counts = _corrected(doses, counts, cues["corrections"])
+        doses, counts = self._counts_of_the_strength(doses, counts, answer)
         if doses and any(n.value > 1 for n in counts):
             reasons.add("unclear")  # "3 tablets of prednisone 2.5 mg": a count not placed on its strength
         breakdown = {start for start, _ in cues["breakdown"]}
@@ -205,6 +209,39 @@ class DoseReader:
         """A generic-looking name the lexicon does not know, right next to an amount."""
         next_to = {dose.start - 1 for dose in doses} | {dose.end for dose in doses}
         return any(0 <= i < len(answer.words) and self.names.unknown(answer.words[i]) for i in next_to)
+
+    def _counts_of_the_strength(
+        self, doses: list[Part], counts: list[Number], answer: Answer
+    ) -> tuple[list[Part], list[Number]]:
+        """Tablets counted apart from the one strength said: "morning 2 tablets, afternoon 1 tablet, prednisone 5mg".
+
+        Only when one strength (in mg) is said, and each count is said with its time of day or
+        the strength with "each" ("2 and half tablet pred, each one 5 mg"). The strength said
+        alone is what a tablet holds, not a dose of its own.
+        """
+        strengths = [d for d in doses if not d.bare]
+        if len({d.mg for d in strengths}) != 1:
+            return doses, counts
+        strength = strengths[0]
+        words = answer.words
+        each = any(words[i] == "each" for i in range(max(0, strength.start - 3), strength.start))
+        if "of" in words[max(0, strength.start - 2) : strength.start]:
+            # "2 in the morning 1 at night of the 5mg": whole numbers by the time of day are tablets of it
+            loose = [d for d in doses if d.bare and self.amounts.timed(d, words) and d.mg == int(d.mg) <= 4]
+            counts = [*counts, *(d.number for d in loose)]
+            doses = [d for d in doses if d not in loose]
+        counts = [n for n in counts if n.start == 0 or words[n.start - 1] != "each"]  # "each one 5 mg"
+        if not counts or len(strengths) != len(doses):
+            return doses, counts
+        made = [
+            Part(strength.mg, n.start, n.end, n, count=n.value, counted=True, medicine=strength.medicine)
+            for n in counts
+        ]
+        if not (each and len(counts) == 1) and not all(self.amounts.timed(p, words) for p in made):
+            return doses, counts
+        # "4 tablets of the 5mg ... and 2 of them": the 4 stays ("each one 5 mg" is the strength)
+        kept = [] if each else [d for d in doses if d.counted]
+        return sorted([*kept, *made], key=lambda part: part.start), []
 
     def _unknown_unit(self, answer: Answer, dose: Part) -> bool:
         """A word right after a number said without "mg" that no cue, unit, medicine or common word is."""
@@ -357,7 +394,8 @@ def default_reader() -> DoseReader:
     lexicon = load_lexicon()
     medicine_cues = yaml.safe_load(MEDICINE_CUES.read_text(encoding="utf-8"))
     names = MedicineNames(numbers.nlp, lexicon, medicine_cues.get("stems", ()), medicine_cues.get("not_names", ()))
-    return DoseReader(numbers, lexicon, yaml.safe_load(CUES.read_text(encoding="utf-8")), names)
+    cues = yaml.safe_load(CUES.read_text(encoding="utf-8"))
+    return DoseReader(numbers, lexicon, {**cues, "corrections": list(corrections())}, names)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -372,6 +410,18 @@ class DoseExtractor(RuleComponent):
         """The dose given, or "none"."""
         found = self.reader.read(text)
         return [] if found is None else [(ENTITY, found, found.reason)]
+
+
+def _corrected(doses: list[Part], counts: list[Number], said: list[tuple[int, int]]) -> tuple[list[Part], list[Number]]:
+    """The amounts said after the last correction that follows one ("20mg no sorry 15mg": 15)."""
+    if not doses:
+        return doses, counts
+    last = max(dose.start for dose in doses)
+    ends = [end for _, end in said if end <= last and any(dose.end <= end for dose in doses)]
+    if not ends:
+        return doses, counts
+    after = max(ends)
+    return [d for d in doses if d.start >= after], [n for n in counts if n.start >= after]
 
 
 def _pairs_apart(doses: list[Part], words: list[str]) -> list[Part]:

@@ -38,6 +38,7 @@ from nlu.base import Found, RuleComponent
 from nlu.calendar import Calendar
 from nlu.measure_parts import FLAGGED, REASONS, Measure, Reading, Said, words_of
 from nlu.numbers import UNITS, Number, NumberReader, prepare
+from nlu.text import corrections
 from nlu.weights import WeightReader
 
 CUES = Path(__file__).parent / "data" / "measures.yaml"
@@ -183,7 +184,8 @@ def _mendings(tens: list[str], ones: list[str], teens: list[str]) -> dict[str, l
 def default_reader() -> MeasureReader:
     """The reader over the bundled units and cues, on a blank English pipeline."""
     units = yaml.safe_load(UNITS.read_text(encoding="utf-8"))
-    return MeasureReader(spacy.blank("en"), units, yaml.safe_load(CUES.read_text(encoding="utf-8")))
+    cues = yaml.safe_load(CUES.read_text(encoding="utf-8"))
+    return MeasureReader(spacy.blank("en"), units, {**cues, "corrections": list(corrections())})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -30,7 +30,7 @@ from nlu.base import Found, RuleComponent
 from nlu.text import normalise
 
 CUES = Path(__file__).parent / "data" / "polarity.yaml"
-KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge", "timing")
+KINDS = ("yes", "leading_yes", "no", "unsure", "hedged_yes", "hedged_no", "hedge", "timing", "later")
 ENTITY = "polarity"
 HEDGED = 0.6  # a hedge or a contradiction: below the bar at which the form commits to an answer
 
@@ -70,6 +70,9 @@ class PolarityReader:
             return None
         kinds = {kind_of[(span.start, span.end)].replace("leading_yes", "yes") for span in spans}
         start, end = spans[0].start_char, spans[-1].end_char
+        if kinds == {"later"}:
+            return Polarity("unsure", HEDGED, "hedge", start, end)  # "maybe in the future": nothing about now
+        kinds.discard("later")  # "no, but maybe in future": the answer about now stands
         leaning = {"yes"} & kinds | {"no"} & kinds
         leaning |= {"yes" for k in kinds if k == "hedged_yes"} | {"no" for k in kinds if k == "hedged_no"}
         if len(leaning) > 1:

@@ -50,8 +50,8 @@ def load_clauses(path: Path = CLAUSES) -> dict[str, frozenset[str]]:
         ValueError: an unknown section or reader, or an entry that is not a non-empty string.
     """
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict) or set(data) - {"every", "by_reader"}:
-        raise ValueError(f"{path.name}: the sections are every and by_reader")
+    if not isinstance(data, dict) or set(data) - {"every", "by_reader", "corrections"}:
+        raise ValueError(f"{path.name}: the sections are every, by_reader and corrections")
     by_reader = data.get("by_reader") or {}
     if not isinstance(by_reader, dict) or set(by_reader) - set(READERS):
         raise ValueError(f"{path.name}: by_reader names readers among {list(READERS)}")
@@ -61,6 +61,15 @@ def load_clauses(path: Path = CLAUSES) -> dict[str, frozenset[str]]:
             raise ValueError(f"{path.name}: {name} is a list of words (quote punctuation)")
     every = frozenset(lists["every"])
     return {"every": every, **{reader: every | frozenset(by_reader.get(reader) or ()) for reader in READERS}}
+
+
+@cache
+def corrections(path: Path = CLAUSES) -> tuple[str, ...]:
+    """The phrases that take back what was said before them ("no wait", "i mean"), checked."""
+    said = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("corrections")
+    if not isinstance(said, list) or not said or not all(isinstance(word, str) and word.strip() for word in said):
+        raise ValueError(f"{path.name}: corrections is a list of phrases")
+    return tuple(said)
 
 
 @cache

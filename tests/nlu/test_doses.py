@@ -148,6 +148,11 @@ def test_read(text: str, value: Any) -> None:
         ("5mg and a 1mg so 6mg", 6, "5 mg + 1 mg"),  # the parts and their sum agree
         ("10mg morning 5mg night, 15 in total", 15, "10 mg + 5 mg"),  # the sum said after: never 30
         ("10 + 5 = 15", 15, "10 mg + 5 mg"),
+        ("morning 2 tablets, afternoon 1 tablet, prednisone 5mg", 15, "2 × 5 mg + 5 mg"),  # counts by the time of day
+        ("4 tablets of the 5mg prednisolone in morning and 2 of them in the evening", 30, "4 × 5 mg + 2 × 5 mg"),
+        ("2 and half tablet pred, each one 5 mg", 12.5, "2½ × 5 mg"),  # the strength said with "each"
+        ("2 in the morning 1 at night of the 5mg pred", 15, "2 × 5 mg + 5 mg"),  # never 2 mg + 1 mg + 5 mg
+        ("20mg no sorry 15mg prednisone, doctor lower it last week", 15, None),  # the amount after a correction
     ],
 )
 def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:

@@ -23,6 +23,9 @@ READER = default_reader()
         ("Yep!!", "yes", True),
         ("NO", "no", True),
         ("nope, never had it", "no", True),
+        ("no, but doctor warned maybe in future", "no", True),  # what may come later leaves the answer now
+        ("maybe in the future", "unsure", False),  # said alone: nothing about now
+        ("neverrr", "no", True),  # a stretched word
         ("not that I know of", "no", True),  # a negated phrase, read whole
         ("i dont know", "unsure", True),  # "don't know" is not "don't"
         ("not sure 🤷", "unsure", True),
