@@ -193,7 +193,8 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         ("5mg and 2.5mg so 8mg", "both"),  # a sum that does not add up
         ("10mg morning 5mg night, 20 total", "both"),
         ("normally 10 of the prednisone, but when joints hurt I take extra 5 myself", "both"),  # more some days
-        ("qiangdesong 6 pian", "unclear"),  # 6 of something, not 6 mg
+        ("qiangdesong 6 pian", "vague"),  # 6 tablets (片), of no strength said: never 6 mg
+        ("prednisone 6 kuai", "unclear"),  # 6 of something, not 6 mg
         ("prednisone 5mg, I take 3 of them, or 4 on bad days", "both"),
         ("7.5mg of prednisone every day but i double it on bad days", "both"),
         ("the small white ones, 2 a day", "vague"),  # a count of tablets, no strength
