@@ -11,7 +11,8 @@ how long (the ``medicines`` list's length for that steroid, or ``duration``) and
 - at or above it for long enough: yes when no time is said or a clear date puts it inside the
   time asked about, no when the whole course ended before it;
 - a length not said, or a dose, a length or a time the readers were not sure of: no reading
-  (the patient's own words, or a person, decide).
+  (the patient's own words, or a person, decide);
+- a course given into a vein (a pulse): "unsure", for a person to weigh.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from nlu import calendar
 _TIME_WORDS = ("ago", "since", "start", "started", "last", "finish", "finished", "end", "ended", "stop", "stopped",
                "until", "till", "before", "after", "back", "yesterday", "christmas", "easter")  # fmt: skip
 _YEAR = re.compile(r"\b(?:19|20)[0-9]{2}\b")
+# Given into a vein ("1000mg drips for 3 days", "IV pulses"): a pulse and what followed it, a
+# clinician weighs against the question.
+_DENIED = re.compile(r"\b(?:no|not|never|without)\b[^,.;]*$", re.IGNORECASE)
+_PULSE = re.compile(r"\b(?:iv|i\.v\.|drips?|pulses?|pulsed|infusions?|intravenous|solu-?medrol)\b", re.IGNORECASE)
 
 
 @cache
@@ -51,7 +56,12 @@ _USABLE_DOSE = {None, "unclear"}
 
 
 def read_course(course: Course, text: str, entities: list[dict[str, Any]], today: date) -> str | None:
-    """Yes or no (``"yes"``, ``"no"``) when the words describe a course that answers the question; else None."""
+    """Yes or no (``"yes"``, ``"no"``) when the words describe a course that answers the question; else None.
+
+    ``"unsure"``: a course given into a vein (a pulse), which a person weighs.
+    """
+    if _pulse(text) and any(e.get("entity") == "dose" for e in entities):
+        return "unsure"
     dose = _dose(entities)
     if dose is None:
         return None
@@ -82,6 +92,11 @@ def read_course(course: Course, text: str, entities: list[dict[str, Any]], today
     if earliest >= start:
         return "yes"
     return None  # "in September": maybe inside the weeks asked about, maybe not
+
+
+def _pulse(text: str) -> bool:
+    """A course said to be given into a vein, not denied ("no IV steroids, just 10mg pred" is none)."""
+    return any(not _DENIED.search(text[max(0, match.start() - 12) : match.start()]) for match in _PULSE.finditer(text))
 
 
 def _dose(entities: list[dict[str, Any]]) -> tuple[str, float] | None:

@@ -73,6 +73,8 @@ def read(
         said = _yes_no(polarity, _entity(entities, "topic", role=fact.id))
         if fact.answer.course is not None and (course := read_course(fact.answer.course, text, entities, today)):
             # "60 mg for a month in September": the course said decides, unless the words say otherwise.
+            if course == "unsure":
+                return Reading("unsure", FLAGGED)  # "1000mg drips for 3 days": a pulse, a person weighs it
             if polarity is None or (_sure(polarity) and polarity["value"] == course):
                 return Reading(course)
             return Reading("unsure", FLAGGED)

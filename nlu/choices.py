@@ -53,6 +53,7 @@ OTHER = "other"  # the choice a cohort beats when both are named ("lupus and RA"
 BOTH = 0.5  # two answers named: below the bar at which the form commits to an answer
 DOUBTFUL = 0.5  # named, but a person should check before it is used
 CHECK, DECIDE = "?", "!"  # phrase marks (see choices.yaml)
+DESCRIBED = "!?"  # both: decides the answer, and a person checks it (a description, not a name)
 YES_NO = ("yes", "no")  # a question with these choices takes the polarity reader's yes and no
 ADULT = 18  # onset at this age or later is not juvenile
 MENOPAUSE_MONTHS = 12  # no periods for this long: menopause, clinically
@@ -104,7 +105,7 @@ class Choice:
 @dataclass(frozen=True)
 class _Named:
     key: str
-    mark: str  # "", CHECK or DECIDE
+    mark: str  # "", CHECK, DECIDE or DESCRIBED
     start: int
     end: int
 
@@ -133,10 +134,10 @@ class ChoiceReader:
             words: dict[str, set[str]] = {}
             single: dict[str, str] = {}
             for key in dict.fromkeys([*choices, *shared]):
-                by_mark: dict[str, list[Doc]] = {"": [], CHECK: [], DECIDE: []}
+                by_mark: dict[str, list[Doc]] = {"": [], CHECK: [], DECIDE: [], DESCRIBED: []}
                 for phrase in [*(choices.get(key) or []), *(shared.get(key) or [])]:
                     said = str(phrase)
-                    mark = said[0] if said[:1] in (CHECK, DECIDE) else ""
+                    mark = DESCRIBED if said[:2] == DESCRIBED else said[0] if said[:1] in (CHECK, DECIDE) else ""
                     doc = nlp.make_doc(normalise(said[len(mark) :]))
                     by_mark[mark].append(doc)
                     for token in doc:
@@ -275,7 +276,7 @@ class ChoiceReader:
         for span in filter_spans([read[start:end] for start, end in labels]):
             original = doc[span.start : span.end]
             for label in labels[(span.start, span.end)]:  # one phrase may name a choice and "unsure"
-                mark = label[-1] if label[-1] in (CHECK, DECIDE) else ""
+                mark = DESCRIBED if label.endswith(DESCRIBED) else label[-1] if label[-1] in (CHECK, DECIDE) else ""
                 parts.append(_Named(label[: len(label) - len(mark)], mark, original.start_char, original.end_char))
         ruled = []
         if question in self.onset:
@@ -304,9 +305,10 @@ class ChoiceReader:
         doc: Doc,
     ) -> Choice | None:
         """The answer to one question from what the message names, flagged when in doubt."""
-        if any(p.mark == DECIDE for p in parts):
-            parts = [p for p in parts if p.mark == DECIDE]
-        checked = any(p.mark == CHECK for p in parts)
+        plain = {p.key for p in parts if not p.mark}  # named outright: "diffuse, it's thick on my chest"
+        if any(p.mark in {DECIDE, DESCRIBED} for p in parts):
+            parts = [p for p in parts if p.mark in {DECIDE, DESCRIBED}]
+        checked = any(p.mark in {CHECK, DESCRIBED} and p.key not in plain for p in parts)
         keys = {p.key for p in parts}
         if keys - {UNSURE}:
             keys.discard(UNSURE)  # "they just said myositis": myositis, for the condition

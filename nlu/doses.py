@@ -119,20 +119,14 @@ class DoseReader:
         doses, counts, weight, stepped = self.amounts.doses(answer, reasons)
         doses, counts = _corrected(doses, counts, cues["corrections"])
         doses, counts = self._counts_of_the_strength(doses, counts, answer)
-        if doses and any(n.value > 1 for n in counts):
-            reasons.add("unclear")  # "3 tablets of prednisone 2.5 mg": a count not placed on its strength
         breakdown = {start for start, _ in cues["breakdown"]}
         result = {start for start, _ in cues["result"]}
         doses = [self.amounts.placed(dose, answer) for dose in doses]
         steroids = [mention for mention in answer.mentions if self._steroid(mention)]
-        if self._unknown_medicine(answer, doses):
-            reasons.add("unclear")  # "budesonide 9mg": a medicine the lexicon does not know
-        if any(self._unknown_unit(answer, dose) for dose in doses if dose.bare):
-            reasons.add("unclear")  # "qiangdesong 6 pian": 6 of something, not 6 mg
+        if self._unread(answer, doses, counts):
+            reasons.add("unclear")
         other = [dose for dose in doses if dose.medicine and not self._steroid(dose.medicine)]
         doses = [dose for dose in doses if dose not in other]  # "plaquenil 400mg": not a steroid dose
-        if any(_pair(word) for word in answer.words):
-            reasons.add("unclear")  # "20/15 alternating days": two amounts, not a fraction
         span = answer.span(
             [(d.start, d.end) for d in doses] + [(m.start, m.end) for m in answer.mentions] + cues["none"]
         )
@@ -152,6 +146,8 @@ class DoseReader:
             if weight is None:
                 return DoseReading("unsure", FLAGGED, "unclear", *span)  # "0.5 mg/kg" without the weight
             doses = [replace(dose, mg=dose.mg * weight, per_kg=False) for dose in doses]
+            if when != "peak":
+                reasons.add("unclear")  # "1 mg per kg, I am 60 kg": today's dose worked out by weight: checked
         doses = of_the_strength(doses)
         if answer.cues["alternate"]:
             doses = _pairs_apart(doses, answer.words)
@@ -209,6 +205,16 @@ class DoseReader:
         """A generic-looking name the lexicon does not know, right next to an amount."""
         next_to = {dose.start - 1 for dose in doses} | {dose.end for dose in doses}
         return any(0 <= i < len(answer.words) and self.names.unknown(answer.words[i]) for i in next_to)
+
+    def _unread(self, answer: Answer, doses: list[Part], counts: list[Number]) -> bool:
+        """Something said beside the amounts that the reader cannot place: a person reads it back."""
+        return (
+            bool(doses) and any(n.value > 1 for n in counts)  # "3 tablets of prednisone 2.5 mg": a count unplaced
+        ) or (
+            self._unknown_medicine(answer, doses)  # "budesonide 9mg": a medicine the lexicon does not know
+            or any(self._unknown_unit(answer, dose) for dose in doses if dose.bare)  # "6 kuai": 6 of something
+            or any(_pair(word) for word in answer.words)  # "20/15 alternating days": two amounts, not a fraction
+        )
 
     def _counts_of_the_strength(
         self, doses: list[Part], counts: list[Number], answer: Answer

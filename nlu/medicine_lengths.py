@@ -187,7 +187,7 @@ class LengthReader:
             near = words[max(0, number.start - 1) : end + 5]
             unit = next((_EVERY[w] for w in near if w in _EVERY), None)
             if unit is None:
-                continue
+                continue  # "2 doses, 2 weeks apart, in June": how many, not how long
             found.append(Length(_say(number.value, unit), number.start, end))
         return found
 
@@ -253,7 +253,8 @@ class LengthReader:
             if words[j : j + 2] == ["this", "year"]:
                 return Length(None, j, j + 2, "vague")
             if words[j] == "last" and words[j + 1 : j + 2] and words[j + 1] in {"year", "month", "week"}:
-                return Length(_say(1, words[j + 1]), j, j + 2)  # "started last week"
+                # "started last week"; "since last year" is 11 to 23 months: how long, a person asks
+                return Length(_say(1, words[j + 1]), j, j + 2, "vague" if words[j + 1] == "year" else None)
         return None
 
 

@@ -73,7 +73,8 @@ def today(monkeypatch: pytest.MonkeyPatch) -> None:
     ("text", "expected"),
     [
         ("60mg of prednisone for a month in september", Reading("no")),
-        ("3 days of IV solumedrol 1000 in october", Reading("no")),
+        ("3 days of IV solumedrol 1000 in october", Reading("unsure", FLAGGED)),  # a pulse: a person weighs it
+        ("no IV steroids, just 10mg pred", Reading("no")),  # a pulse denied
         ("medrol 80 daily for 2 weeks", Reading("yes")),  # Medrol 80 is prednisone 100; no time said
         # A time beside a length is one the dates reader doubts: not placed, not guessed (a person asks).
         ("medrol 80 daily for 2 weeks, started 10 weeks ago", None),

@@ -120,18 +120,23 @@ def test_an_answer_that_rules_out_with_a_worry_still_hands_the_worry_off(
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "read_back"),
     [
-        "diffuse, it's thick on my chest and arms",
-        "my skin is thick on my arms and chest",  # where, without the type: the question's own explanation
+        ("diffuse, it's thick on my chest and arms", False),  # the type named, and where: as said
+        ("my skin is thick on my arms and chest", True),  # where, without the type: read back once
     ],
 )
-def test_where_the_skin_is_thick_answers_the_skin_type_question(servers: Servers, message: str) -> None:
+def test_where_the_skin_is_thick_answers_the_skin_type_question(
+    servers: Servers, message: str, read_back: bool
+) -> None:
     sender, replies = start(servers)
     replies = servers.say(sender, "scleroderma")
     assert asked(replies) == "ssc_type"
     replies = servers.say(sender, message)
     assert DOCTOR not in texts(replies) and "coordinator" not in texts(replies)
+    assert ("Is that right?" in texts(replies)) is read_back
+    if read_back:
+        replies = servers.say(sender, "yes")
     assert asked(replies) == "ssc_diagnosis_date"
     assert value(servers, sender, "ssc_type") == "diffuse"
     assert handoffs(servers, sender) == []

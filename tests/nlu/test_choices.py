@@ -45,11 +45,6 @@ def named(text: str) -> dict[str, tuple[str, float]]:
         ("hep b carrier", "infection_now", "yes"),
         ("had hep B years ago but it cleared", "infection_now", "past"),  # "cleared" decides: past
         ("I got the hep B vaccine", "infection_now", "no"),
-        # where the skin is thick answers the skin-type question: the trunk or above the elbows is diffuse
-        ("skin is tight on my chest, belly and upper arms", "ssc_type", "diffuse"),
-        ("hands and face, and my chest now", "ssc_type", "diffuse"),  # the trunk decides
-        ("its all over my chest", "ssc_type", "diffuse"),  # "chest" as a place, never mended to "crest"
-        ("only my fingers and face are tight", "ssc_type", "limited"),
         ("dermato", "myositis_type", "dermatomyositis"),  # a patient's short name
         ("a different type", "myositis_type", "other_type"),  # found by bench.patients: not understood twice
         ("the muscle one", "condition", "iim"),
@@ -154,6 +149,12 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("No way I'm on the pill already", "contraception_agreement", "yes"),  # a no beside a yes named
         ("my wife had her tubes tied", "contraception_agreement", "not_applicable"),  # a partner's: a person checks
         ("lupus and RA", "condition", "sle"),  # rheumatoid arthritis beside lupus: an overlap?
+        # where the skin is thick answers the skin-type question (the trunk or above the elbows is
+        # diffuse), read back: a description, not the name a doctor gave
+        ("skin is tight on my chest, belly and upper arms", "ssc_type", "diffuse"),
+        ("hands and face, and my chest now", "ssc_type", "diffuse"),  # the trunk decides
+        ("its all over my chest", "ssc_type", "diffuse"),  # "chest" as a place, never mended to "crest"
+        ("only my fingers and face are tight", "ssc_type", "limited"),
         ("lupus or MCTD", "condition", "sle"),  # an overlap diagnosis beside a cohort: a person looks
         ("not sure, lupus?", "condition", "sle"),  # "not sure" denies nothing: a hedge
         ("menopausal for 8 months", "contraception_agreement", "not_applicable"),  # under 12 months

@@ -72,8 +72,6 @@ def amount(value: Any) -> Any:
         ("5mg tds", dose(None, 15)),
         ("Azathioprine 50mg, pred 5mg x2 a day", dose("prednisone", 10)),  # the other medicine's dose set aside
         ("Orapred liquid, it's 15mg in 5ml and I take 10ml a day", dose("prednisolone", 30)),  # a solution
-        ("I weigh 55 kg and they put me on 1 mg per kg of prednisone", dose("prednisone", 55)),
-        ("prednisone 1mg/kg which was 70mg", dose("prednisone", 70)),  # the mg said wins over the mg/kg
         ("IVIG and 60 pred", dose("prednisone", 60)),  # IVIG is not a steroid
         ("Max 40mg/day pred in 2022", dose("prednisone", 40)),  # not 2022 mg
         ("a lot!! like 80mg", dose(None, 80)),  # "like" is filler
@@ -193,6 +191,7 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         ("5mg and 2.5mg so 8mg", "both"),  # a sum that does not add up
         ("10mg morning 5mg night, 20 total", "both"),
         ("normally 10 of the prednisone, but when joints hurt I take extra 5 myself", "both"),  # more some days
+        ("doctor said 1 mg per kg of prednisone, I am 60 kg", "unclear"),  # today's dose by weight: checked
         ("qiangdesong 6 pian", "vague"),  # 6 tablets (片), of no strength said: never 6 mg
         ("prednisone 6 kuai", "unclear"),  # 6 of something, not 6 mg
         ("prednisone 5mg, I take 3 of them, or 4 on bad days", "both"),
@@ -240,6 +239,8 @@ def test_no_reading(text: str) -> None:
         ("pred 60mg at diagnosis, now 10mg", "peak", 60),  # the most, not today's
         ("it's 10 now but my doctor wants to go up to 20 next week", "peak", 10),  # not yet taken
         ("pred 60mg at diagnosis, now 10mg", "now", 10),
+        ("I weigh 55 kg and they put me on 1 mg per kg of prednisone", "peak", 55),  # by weight, weight said
+        ("prednisone 1mg/kg which was 70mg", "peak", 70),  # the mg said wins over the mg/kg
     ],
 )
 def test_the_question_asked(text: str, when: str, mg: float) -> None:

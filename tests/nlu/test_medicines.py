@@ -89,6 +89,7 @@ def read(text: str, when: str | None = None) -> Any:
         ("Benlysta shots weekly since 2023 + plaquenil since 2015",
          [took("belimumab", "3 years"), took("hydroxychloroquine", "11 years")]),
         # a course: doses counted, and how often
+        ("cytoxan, 6 infusions, one a month, in 2019", [took("cyclophosphamide", "6 months")]),
         ("cytoxan, 6 monthly infusions in 2019", [took("cyclophosphamide", "6 months")]),
         # a class word denied, or naming the medicines of its class beside it
         ("hcq, no steroids", ["hydroxychloroquine"]),
@@ -147,6 +148,8 @@ def test_read(text: str, value: Any) -> None:
         ("obinutuzumab in a trial", "unclear"),  # blinded, perhaps
         ("metho and plaquenil", "unclear"),  # a shorthand of one medicine's names, guessed
         ("CYC 6 monthly", "unclear"),  # every 6 months, or 6 a month apart?
+        ("imuran since last year", "vague"),  # since some time last year: 11 to 23 months
+        ("methotraxate, leflunamide, and something starting with a", "hedge"),
         # Taken for something else: still a steroid, still in the list; a person weighs it.
         ("dexamethasone 6 weeks for covid, not for the lupus", "unclear"),
         ("Ocrevus for my MS years ago, not for lupus", "unclear"),  # anti-CD20 whatever it was for
