@@ -190,7 +190,10 @@ def _yes_no(polarity: dict[str, Any] | None, topic: dict[str, Any] | None) -> Re
         if polarity.get("role") in {"both", "timing"} and topic is not None and _sure(topic):
             # "pregnant no, breastfeeding yes", "used to, sober 6 years now": settled by the subject asked about
             return _reading(topic)
-        return _reading(polarity)  # a hedge stays flagged
+        leans_nowhere = polarity["value"] == "unsure" and polarity.get("role") == "hedge"
+        if leans_nowhere and (topic is None or topic["value"] == "unsure"):
+            return Reading("unsure")  # "maybe", "might be, my period is late": not sure, as said
+        return _reading(polarity)  # a hedge that leans stays flagged
     if topic is not None and not _sure(topic):
         return Reading("unsure", FLAGGED)  # "afib" alone: whether it is what the question asks, a person says
     return _reading(topic) if topic is not None else None

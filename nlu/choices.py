@@ -63,7 +63,7 @@ PREFIX = 4  # a word this long may be the start of a one-word phrase
 # Besides "questions", what choices.yaml may hold.
 SECTIONS = (
     "every_question", "doubt", "now", "subtypes", "ordinals", "ordinal_numbered", "ordinal_fillers", "onset",
-    "no_periods", "negation", "earlier", "alongside",
+    "no_periods", "negation", "earlier", "alongside", "overlap_answers",
 )  # fmt: skip
 NEAR = 3  # how many words before a phrase a negation cue may be ("not lupus", "don't have lupus")
 
@@ -162,6 +162,7 @@ class ChoiceReader:
         self.fillers = {str(word).lower() for word in cues.get("ordinal_fillers") or []}
         self.onset: dict[str, str] = dict(cues.get("onset") or {})
         self.no_periods: dict[str, str] = dict(cues.get("no_periods") or {})
+        self.overlap_answers: dict[str, str] = dict(cues.get("overlap_answers") or {})
         self.alongside = {
             q: {normalise(str(w)).casefold() for w in said or []} for q, said in (cues.get("alongside") or {}).items()
         }
@@ -339,7 +340,11 @@ class ChoiceReader:
         if key in YES_NO and polarity is not None and polarity.value in YES_NO and polarity.value != key:
             confidence = DOUBTFUL  # "No way, I'm on the pill already": the words say no, the thing named yes
         for parent, subtype in self.subtypes.get(question, {}).items():
-            if {p.key for p in named.get(parent, [])} - {subtype, OTHER, UNSURE}:
+            if key != self.overlap_answers.get(question) and {p.key for p in named.get(parent, [])} - {
+                subtype,
+                OTHER,
+                UNSURE,
+            }:
                 confidence = DOUBTFUL  # another condition beside the type: an overlap
         return Choice(question, key, confidence, start, end)
 

@@ -24,6 +24,7 @@ from nlu.numbers import Number
 
 ALTERNATIVES = {"or", "but", "then", "maybe", "probably"}  # "20mg, maybe 25": not parts of one dose
 ADDED = {"+", "plus"}
+REPEATED = {",", ".", ";", "-"}  # what parts said again are parted by ("5mg pred, 5mg pred")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ def total(
         # "10mg one day and 5mg the next": the average of the two days (the every-other-day
         # frequency, if read, belongs to the pair, not to one amount).
         return Total(sum(p.mg * p.count for p in parts) / 2, tuple(parts), alternate=True)
-    added = all(set(words[a.end : b.start]) & ADDED for a, b in itertools.pairwise(parts))
+    gaps = [set(words[a.end : b.start]) for a, b in itertools.pairwise(parts)]
+    if _said_again(parts, gaps):
+        return Total(first.daily, (first,))  # "5mg prednisone, 5mg prednisone, I said that already"
+    # "20 / 10 / 10": three or more amounts with slashes are the parts of a day
+    added = all(gap & ADDED or (len(parts) > 2 and gap == {"/"}) for gap in gaps)
     doubt = None
     if len(parts) > 1 and not added and not all(p.timed or p.counted for p in parts):
         doubt = "both"  # parts of one dose are said by time of day, or as tablets of each strength
@@ -133,3 +138,22 @@ def _count(count: float) -> str:
     whole, part = divmod(count, 1)
     half = {0.25: "¼", 0.5: "½", 0.75: "¾"}.get(round(part, 4))
     return f"{int(whole) or ''}{half}" if half else f"{count:g}"
+
+
+def _said_again(parts: list[Part], gaps: list[set[str]]) -> bool:
+    """One amount said twice ("5mg pred, 5mg pred"): parted by a comma or a stop, no time of day.
+
+    Two doses a day are parts, not repeats: a time of day, "and" or "+" between them keeps both.
+    """
+    return (
+        bool(gaps)
+        and not any(p.timed for p in parts)
+        and all(gap & REPEATED and all(w in REPEATED or w.isalpha() for w in gap) for gap in gaps)
+        and not any(gap & (ADDED | ALTERNATIVES | {"and"}) for gap in gaps)
+        and len({_same(p) for p in parts}) == 1
+    )
+
+
+def _same(part: Part) -> tuple[float, float, float, str | None, bool]:
+    """What makes two parts the same amount said twice: strength, tablets, times a day, medicine, time of day."""
+    return part.mg, part.count, part.per_day, part.medicine.medicine if part.medicine else None, part.timed

@@ -230,6 +230,12 @@ class DoseReader:
             return doses, counts
         strength = strengths[0]
         words = answer.words
+        if answer.cues["alternate"] and strength.counted and len(doses) == 2:
+            # "5mg tabs, 3 on even days and 2 on odd days": the other day's number is tablets too
+            other = next(d for d in doses if d is not strength)
+            if other.bare and other.mg == int(other.mg) <= 8:
+                made = replace(strength, start=other.start, end=other.end, number=other.number, count=other.mg)
+                return sorted([strength, made], key=lambda part: part.start), counts
         each = any(words[i] == "each" for i in range(max(0, strength.start - 3), strength.start))
         if "of" in words[max(0, strength.start - 2) : strength.start]:
             # "2 in the morning 1 at night of the 5mg": whole numbers by the time of day are tablets of it
@@ -243,7 +249,8 @@ class DoseReader:
             Part(strength.mg, n.start, n.end, n, count=n.value, counted=True, medicine=strength.medicine)
             for n in counts
         ]
-        if not (each and len(counts) == 1) and not all(self.amounts.timed(p, words) for p in made):
+        by_day = len(counts) == 2 and bool(answer.cues["alternate"])  # "3 on even days and 2 on odd days"
+        if not (each and len(counts) == 1) and not by_day and not all(self.amounts.timed(p, words) for p in made):
             return doses, counts
         # "4 tablets of the 5mg ... and 2 of them": the 4 stays ("each one 5 mg" is the strength)
         kept = [] if each else [d for d in doses if d.counted]
@@ -287,6 +294,8 @@ class DoseReader:
         loose = [dose for dose in doses if dose.bare and not dose.timed and not dose.counted]
         if not loose or len(loose) == len(doses):
             return doses
+        if len(doses) == 2 and answer.cues["alternate"]:
+            return doses  # "10 mg on even days and 5 on odd days": the unit said once, for both days
         kept = [dose for dose in doses if dose not in loose]
         words = answer.words
         if len(loose) == 1 and len(kept) == 1 and not kept[0].counted:

@@ -61,7 +61,8 @@ EVER = "ever"  # the question asks about ever: "stopped prednisone" still says y
 MEDICINE = "medicine"  # the entity group of a topic stated by naming a medicine
 CLASS = "medicine_class"  # a subject named by every name of a lexicon class (criteria/data/medicines.yaml)
 BY_MEDICINE = "by_medicine"  # added by ``load``: the questions with a ``medicine_class`` subject
-RESERVED = (NONE, CHECK, KINDS, ASIDE, WITHIN, EVER)
+UNSURE = "unsure"  # phrases that are the question's own "not sure" ("my period is late")
+RESERVED = (NONE, CHECK, KINDS, ASIDE, UNSURE, WITHIN, EVER)
 BEFORE = 4  # how many words before a mention a negation cue (or "my dad") may be
 _BREAKS = clause_breaks("topics")
 _CUE_KINDS = ("before", "after", "past", "past_after", "others", "asked", "minimisers", "doubt", "closing", "maybe")
@@ -259,6 +260,8 @@ def _decide(mentions: list[_Mention], stale: bool, *, said_no: bool = False) -> 
             return "no", 1.0
         # "afib" may be a heart event: a yes only beside the patient's own yes (answers.read).
         return "yes", 1.0 if affirmed else FLAGGED
+    if any(m.subject == UNSURE and not m.denied for m in mentions) and not stated_no:
+        return "unsure", 1.0  # "my period is late": the question asks for "not sure" then
     return "no", 1.0  # only denied subjects, or phrases stating no
 
 

@@ -102,6 +102,7 @@ def test_read(text: str, question: str, value: str) -> None:
         ("No, not limited, diffuse", "ssc_type", "diffuse"),
         ("started limited now its diffuse they said", "ssc_type", "diffuse"),  # what it was, what it is now
         ("fem", "sex", "female"),
+        ("none of those, it's UCTD", "condition_other", "something_else"),  # not yet one disease, nor an overlap
         ("post menopausal since 2019", "contraception_agreement", "not_applicable"),
         ("menopause 5 year already", "contraception_agreement", "not_applicable"),  # a year or more: menopause
         ("it started when she was 12, now she is 24", "myositis_type", "juvenile"),  # a relative typing
@@ -137,7 +138,6 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("limited but my doctor says it's spreading", "ssc_type", "limited"),  # a question's own doubt cue
         ("dermatomyositis with scleroderma overlap", "myositis_type", "dermatomyositis"),  # another condition
         ("dermatomyositis and lupus", "myositis_type", "dermatomyositis"),
-        ("MCTD", "condition", "other"),  # a "?" phrase: an overlap diagnosis
         ("discoid lupus, only on my skin", "condition", "other"),  # longest phrase, not SLE
         ("drug induced lupus", "condition", "other"),
         ("going through the menopause", "contraception_agreement", "not_applicable"),  # still going on
@@ -161,7 +161,6 @@ def test_nothing_named_for_the_question(text: str, question: str) -> None:
         ("condom is enough?", "contraception_agreement", "yes"),  # the patient asks whether it counts
         ("Jo1 positive and the lung has fibrosis, is that the same thing?", "condition_other", "antisynthetase"),
         ("lupus but only on the skin, discoid", "condition", "sle"),  # skin lupus beside lupus: a person looks
-        ("UCTD", "condition_other", "overlap"),  # undifferentiated: not clearly an overlap
         ("hep b i think", "infection_now", "yes"),  # "have" or "had": a person checks
     ],
 )
@@ -177,6 +176,8 @@ def test_flagged(text: str, question: str, value: str) -> None:
         ("Limited (CREST)", "ssc_type"),
         ("Male, why does it matter", "sex"),
         ("lupus & sjogrens", "condition"),  # a condition that often comes with lupus: no doubt
+        ("MCTD", "condition"),  # an overlap is "something else"; the next question asks which
+        ("overlap myositis with scleroderma", "myositis_type"),  # the overlap answer: another condition expected
     ],
 )
 def test_not_flagged(text: str, question: str) -> None:

@@ -151,6 +151,10 @@ def test_read(text: str, value: Any) -> None:
         ("2 and half tablet pred, each one 5 mg", 12.5, "2½ × 5 mg"),  # the strength said with "each"
         ("2 in the morning 1 at night of the 5mg pred", 15, "2 × 5 mg + 5 mg"),  # never 2 mg + 1 mg + 5 mg
         ("20mg no sorry 15mg prednisone, doctor lower it last week", 15, None),  # the amount after a correction
+        ("10 mg on even days and 5 on odd days", 7.5, "10 mg and 5 mg on alternate days"),  # mg said once
+        ("prednisolone 5mg tabs, 3 on even days and 2 on odd days", 12.5, "3 × 5 mg and 2 × 5 mg on alternate days"),
+        ("5mg prednisone, 5mg prednisone, I said that already", 5, None),  # said twice, not twice a day
+        ("hydrocortisone 20 / 10 / 10", 40, "20 mg + 10 mg + 10 mg"),  # a day's doses with slashes
     ],
 )
 def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:

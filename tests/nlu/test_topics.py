@@ -200,6 +200,10 @@ def test_malformed_phrases_are_errors(tmp_path: Path, topics: dict) -> None:
         ("palpitations sometimes, they did an ecg and it was normal", "recent_heart_event", ("no", 1.0)),
         # Things that may be a subject: a flagged yes (taken only beside the patient's own yes, answers.read)
         ("afib, they put me on blood thinners in july", "recent_heart_event", ("yes", FLAGGED)),
+        ("my period is late", "pregnant_or_breastfeeding", ("unsure", 1.0)),  # the question's own "not sure"
+        ("palpitations sometimes but they said its harmless", "recent_heart_event", ("no", 1.0)),
+        ("epilepsy, seizures not well controlled", "other_serious_illness", ("yes", 1.0)),
+        ("weak legs but thats the myositis", "non_myositis_weakness", ("no", 1.0)),
         ("bipolar", "other_serious_illness", ("yes", FLAGGED)),
         ("afib in 2019", "recent_heart_event", ("no", 1.0)),  # dated before the 6 months asked about
         ("afib but my heart is fine", "recent_heart_event", ("unsure", FLAGGED)),  # beside a stated no
