@@ -58,6 +58,9 @@ def test_plainly_asks(text: str, plain: bool) -> None:
         # Found by bench.patients: the classifier's "stop" on an answer with no word of leaving in it.
         ("condition_other", "mixed connective tissue disease", Reading("overlap"), "stop", True),
         ("age", "actually, I'm 35", Reading(35), "change_answer", False),  # a change is the rules' job
+        # Found by bench.patients (seed 79): "back" read as "go back", in an answer with no word of changing.
+        ("last_surgery_date", "ten years back", Reading("2016-07-01"), "change_answer", True),
+        ("age", "sorry, go back, I got the last one wrong", Reading(35), "change_answer", False),
     ],
 )
 def test_answers_first(fact: str, text: str, reading: Reading | None, side: str, first: bool) -> None:

@@ -90,6 +90,7 @@ def test_negated(text: str, question: str) -> None:
         ("no they are still low", "bcell_recovered"),
         ("i had a blood transfusion once", "transplant"),  # not a transplant of any kind
         ("migraines but nothing like that", "recent_brain_event"),  # "nothing like that" closes the asides
+        ("nope, but they found cancer in 2012", "other_serious_illness"),  # "nope" leads as "no" does (bench seed 79)
     ],
 )
 def test_an_aside_or_a_stated_no_beside_a_no(text: str, question: str) -> None:
