@@ -13,6 +13,7 @@ cues ("ok", "👍") are a yes only as the answer's first word: "kidneys ok" is n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -61,7 +62,7 @@ class PolarityReader:
 
     def read(self, text: str) -> Polarity | None:
         """The polarity of an answer, or None when it has no yes/no cue."""
-        doc = self.nlp.make_doc(normalise(text))
+        doc = self.nlp.make_doc(unswapped(normalise(text)))
         matches = self.matcher(doc)
         kind_of = {(start, end): self.nlp.vocab.strings[match_id] for match_id, start, end in reversed(matches)}
         spans = filter_spans([doc[start:end] for _, start, end in matches])  # the longest cue wins
@@ -84,6 +85,22 @@ class PolarityReader:
         if "unsure" in kinds:
             return Polarity("unsure", 1.0, None, start, end)  # "no, not sure" is not a no
         return Polarity(leaning.pop(), 1.0, None, start, end)
+
+
+# Words of not knowing typed with two letters swapped ("i dont knwo", "not srue"): read as typed
+# right, or "i dont knwo" is a plain no (found by bench.patients, seed 89). Swaps only: "sore"
+# is not "sure".
+_SWAPPED = {
+    word[:i] + word[i + 1] + word[i] + word[i + 2 :]: word
+    for word in ("know", "sure", "remember", "think", "idea")
+    for i in range(1, len(word) - 1)
+}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def unswapped(text: str) -> str:
+    """``text`` with the words of not knowing typed with two neighbours swapped set right (same offsets)."""
+    return _LETTERS.sub(lambda match: _SWAPPED.get(match.group(0).lower(), match.group(0)), text)
 
 
 def _leads(span: Span) -> bool:

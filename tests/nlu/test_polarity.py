@@ -26,6 +26,9 @@ READER = default_reader()
         ("no, but doctor warned maybe in future", "no", True),  # what may come later leaves the answer now
         ("maybe in the future", "unsure", False),  # said alone: nothing about now
         ("neverrr", "no", True),  # a stretched word
+        ("i dont knwo", "unsure", True),  # two letters swapped in "know": not knowing, never a no (bench seed 89)
+        ("not srue", "unsure", True),
+        ("no, sore throat only", "no", True),  # only swaps are mended: "sore" is not "sure"
         ("not that I know of", "no", True),  # a negated phrase, read whole
         ("i dont know", "unsure", True),  # "don't know" is not "don't"
         ("not sure 🤷", "unsure", True),
