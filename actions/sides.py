@@ -64,6 +64,13 @@ _CHANGING = re.compile(
     r"actually|correct (?:that|my|it))\b",
     re.IGNORECASE,
 )
+# Words of a patient who wants to start again. "right now Prograf (for three years altogether)"
+# read by the intent classifier as "start over" is an answer (found by bench.patients, seed 97).
+_RESTARTING = re.compile(
+    r"\b(?:start\w* (?:again|over|afresh)|restart\w*|from the (?:beginning|start|top)|begin\w* again|reset|"
+    r"all over again|redo (?:it|everything|all))\b",
+    re.IGNORECASE,
+)
 _REQUEST = re.compile(
     r"\b(?:person|human|someone|somebody|coordinator|real people|a doctor|the doctor)\b", re.IGNORECASE
 )
@@ -95,6 +102,8 @@ def answers_first(fact: FactDef, text: str, reading: Reading | None, side: str) 
         return not _LEAVING.search(text)  # an answer the classifier took for a farewell is an answer
     if side == "change_answer":
         return not _CHANGING.search(text)  # "ten years back": an answer, not "go back"
+    if side == "start_over":
+        return not _RESTARTING.search(text)  # "for three years altogether": an answer, not "start over"
     if side in ALWAYS_RULES:
         return False
     return not plainly_asks(text)

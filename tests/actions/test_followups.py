@@ -61,6 +61,15 @@ def test_plainly_asks(text: str, plain: bool) -> None:
         # Found by bench.patients (seed 79): "back" read as "go back", in an answer with no word of changing.
         ("last_surgery_date", "ten years back", Reading("2016-07-01"), "change_answer", True),
         ("age", "sorry, go back, I got the last one wrong", Reading(35), "change_answer", False),
+        # Found by bench.patients (seed 97): "start over" read from an answer with no word of starting again.
+        (
+            "current_medicines",
+            "right now Prograf (for three years altogether)",
+            Reading(["tacrolimus"]),
+            "start_over",
+            True,
+        ),
+        ("age", "35, can we start over please", Reading(35), "start_over", False),
     ],
 )
 def test_answers_first(fact: str, text: str, reading: Reading | None, side: str, first: bool) -> None:

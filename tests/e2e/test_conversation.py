@@ -142,6 +142,17 @@ def test_where_the_skin_is_thick_answers_the_skin_type_question(
     assert handoffs(servers, sender) == []
 
 
+def test_not_sure_at_the_consent_question_hears_about_the_study_and_is_asked_again(servers: Servers) -> None:
+    # Found by bench.patients (seed 97): "not sure" had no rule there and the bot said it lost track.
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    servers.say(sender, "hello")
+    replies = servers.say(sender, "not sure")
+    assert "lost track" not in texts(replies)
+    assert "CC312" in texts(replies) and "Is it OK to start?" in texts(replies)
+    replies = servers.say(sender, "yes")
+    assert asked(replies) == "condition"
+
+
 def test_a_doubtful_answer_is_read_back_once(servers: Servers) -> None:
     sender, replies = start(servers)
     replies = answer_until(servers, sender, replies, SLE_CHAT, "age")
