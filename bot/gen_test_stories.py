@@ -351,6 +351,7 @@ def _handed_off(reason: str) -> list[Step]:
 
 _NO_CONTACT = Said("no thanks", "deny", [{"action": "contact_form"}, {"active_loop": None}, {"action": "action_pause"}])
 _READ_BACK = "I understood that you are {} years old. Is that right?"
+_READ_BACK_CHOICE = "I understood your answer as \u201c{}\u201d. Is that right?"
 
 
 def _confirm(fact: str, **more: Any) -> dict[str, Any]:
@@ -441,11 +442,16 @@ def patient_stories() -> list[PatientStory]:
             "ssc",
             "ssc_type",
             [
-                Said(
+                Said(  # the question's own explanation; a description, not the type named: read back once
                     "my skin is thick on my arms and chest",
                     "medical_question",
-                    _form("ssc_diagnosis_date", ssc_type={"value": "diffuse"}),  # the question's own explanation
-                )
+                    _form("followup", pending=_confirm("ssc_type", text=_READ_BACK_CHOICE.format("Diffuse"))),
+                ),
+                Said(
+                    "yes",
+                    "affirm",
+                    _form("ssc_diagnosis_date", ssc_type={"value": "diffuse", "confirmed": True}),
+                ),
             ],
         ),
         PatientStory(

@@ -18,6 +18,8 @@ from nlu import calendar
 from nlu.date_parts import PUNCT, DateWords, Time, point, year_time
 
 # Numeric dates, found in the prepared text (the tokenizer splits "2026-01-31" but not "4/3/2022").
+# A date written in Chinese ("2024年6月", "2021年3月15日"): a year, a month and maybe a day.
+_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
 _YMD = re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/]|[.,]\d)")
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]|[.,]\d)")
 _YM = re.compile(r"(?<![\d/.-])(\d{4})([-/.])(\d{1,2})(?![\d/]|[-.,]?\d)")  # "2021.7": written in China
@@ -34,7 +36,7 @@ def numeric(known: DateWords, doc: Doc, today: date, taken: list[bool]) -> list[
     """Dates written with digits: 2026-01-31, 4/3/2022, 15.10.2026, 12/2020, 11/02, Jan-2025."""
     text = doc.text
     found: list[Time] = []
-    for pattern in (_YMD, _DMY, _YEAR_PAIR, _YM, _MY, _MONTH_YEAR, _SHORT_YEAR, _DM):  # the first that fits wins
+    for pattern in (_CHINESE, _YMD, _DMY, _YEAR_PAIR, _YM, _MY, _MONTH_YEAR, _SHORT_YEAR, _DM):  # the first fits
         for match in pattern.finditer(text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
             if span is None or any(taken[span.start : span.end]):
@@ -51,6 +53,10 @@ def numeric(known: DateWords, doc: Doc, today: date, taken: list[bool]) -> list[
 def _written(known: DateWords, pattern: re.Pattern[str], match: re.Match[str], today: date, after: str) -> Time | None:
     """The time a numeric date says (its token span is set by the caller); None if it is no date."""
     groups = match.groups()
+    if pattern is _CHINESE:
+        year, month, day = int(groups[0]), int(groups[1]), groups[2]
+        found = calendar.safe_date(year, month, int(day) if day else 1)
+        return None if found is None else point(0, 0, found, "date" if day else "month", today)
     if pattern is _SHORT_YEAR:
         return year_time(0, 0, calendar.full_year(groups[0], today), today)
     if pattern is _YEAR_PAIR:

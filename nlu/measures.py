@@ -160,6 +160,8 @@ class MeasureReader:
         before, after = said.word(number.start - 1), said.word(end)
         if before in self.not_before or after in self.not_after or after in self.lengths:
             return True
+        if after[:1] in self.not_after and not after[:1].isascii():
+            return True  # "5月出生": Chinese runs on without a space; its first character says what it counts
         if number.value <= 31 and (after in self.age_reader.month_of or before in self.age_reader.month_of):
             return True  # "on 2 december", "december 2": a day of the month
         if unit is None and said.before(("not_now",), number.start, reach=2):

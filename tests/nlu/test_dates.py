@@ -44,6 +44,8 @@ def value(text: str, today: date = TODAY) -> Any:
         ("the twenty-first of june 2023", {"date": "2023-06-21"}),
         ("diagnose in Huaxi hospital 2021.7", {"month": "2021-07"}),  # year.month, as written in China
         ("twenty nineteen", {"year": "2019"}),
+        ("2024年6月", {"month": "2024-06"}),  # written in Chinese
+        ("2021年3月15日", {"date": "2021-03-15"}),
         ("EIGHT DAYS AGO", {"date": "2026-11-17"}),  # spelled, any case
         ("two weeks ago today", {"date": "2026-11-11"}),  # "today" belongs to the length
         ("a fortnight ago", {"date": "2026-11-11"}),
