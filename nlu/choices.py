@@ -41,6 +41,7 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from nlu.base import Found, RuleComponent
+from nlu.choice_scope import UNSURE, Named, denied_spans, latest, undenied
 from nlu.polarity import CUES as POLARITY_CUES
 from nlu.polarity import Polarity, PolarityReader
 from nlu.polarity import default_reader as polarity_reader
@@ -48,7 +49,6 @@ from nlu.text import deletions, distance, normalise
 
 PHRASES = Path(__file__).parent / "data" / "choices.yaml"
 ENTITY = "choice"
-UNSURE = "unsure"  # not a choice: the patient cannot name the answer
 OTHER = "other"  # the choice a cohort beats when both are named ("lupus and RA": lupus, checked)
 BOTH = 0.5  # two answers named: below the bar at which the form commits to an answer
 DOUBTFUL = 0.5  # named, but a person should check before it is used
@@ -65,7 +65,6 @@ SECTIONS = (
     "every_question", "doubt", "now", "subtypes", "ordinals", "ordinal_numbered", "ordinal_fillers", "onset",
     "no_periods", "negation", "earlier", "alongside", "overlap_answers",
 )  # fmt: skip
-NEAR = 3  # how many words before a phrase a negation cue may be ("not lupus", "don't have lupus")
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 2, "many": 2}  # fmt: skip
@@ -88,7 +87,6 @@ _MENOPAUSE_FOR = re.compile(
     r"(\d+|[a-z]+)\s+(years?|yrs?|months?)\b",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[,;.!?]|\b(?:but|and|then)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,14 +96,6 @@ class Choice:
     question: str
     value: str  # a choice key, or "unsure" when two were named
     confidence: float
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class _Named:
-    key: str
-    mark: str  # "", CHECK, DECIDE or DESCRIBED
     start: int
     end: int
 
@@ -198,10 +188,10 @@ class ChoiceReader:
         times = [(self.nlp.vocab.strings[m], doc[s:e].start_char, doc[s:e].end_char) for m, s, e in self.now(doc)]
         nows = [(start, end) for kind, start, end in times if kind == "now"]
         earlier = [(start, end) for kind, start, end in times if kind == "earlier"]
-        denied = self._denied(doc)
+        denied = denied_spans(doc, [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.negation(doc)])
         found = []
         for question, said in named.items():
-            parts = _latest(_undenied(said, denied), nows, earlier, prepared)
+            parts = latest(undenied(said, denied), nows, earlier, prepared)
             choice = self._decide(question, parts, named=named, doubts=doubts, polarity=polarity, doc=doc)
             if choice is None and ordinal is not None and ordinal <= len(self.choices[question]):
                 choice = Choice(
@@ -210,25 +200,6 @@ class ChoiceReader:
             if choice is not None:
                 found.append(choice)
         return found
-
-    def _denied(self, doc: Doc) -> list[tuple[int, int]]:
-        """Character spans a negation cue denies: from the cue to ``NEAR`` words on, within its clause.
-
-        "not lupus, myositis": lupus is denied, myositis is the answer; "not sure, lupus?" is
-        no negation (a ``pseudo`` cue), and a comma or "but" ends the cue's reach.
-        """
-        matches = [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.negation(doc)]
-        pseudo = [(s, e) for kind, s, e in matches if kind == "pseudo"]
-        spans = []
-        for kind, start, end in matches:
-            if kind != "before" or any(s <= start and end <= e for s, e in pseudo):
-                continue
-            last = end
-            while last < min(len(doc), end + NEAR) and not _CLAUSE_END.fullmatch(doc[last].lower_):
-                last += 1
-            if last > end:  # from the word after the cue: "no periods for 12 years" is a phrase of its own
-                spans.append((doc[end].idx, doc[last - 1].idx))
-        return spans
 
     def _correct(self, word: str) -> dict[str, str]:
         """The phrase word a misspelt word stands for, per question (none when it could name two choices)."""
@@ -256,7 +227,7 @@ class ChoiceReader:
         self.corrected[word] = fixed
         return fixed
 
-    def _named(self, question: str, doc: Doc, unknown: list[Token], prepared: str) -> list[_Named]:
+    def _named(self, question: str, doc: Doc, unknown: list[Token], prepared: str) -> list[Named]:
         """What the message names for one question: phrases (misspellings mended) and the rules."""
         read = doc
         matches = self.matchers[question](doc)
@@ -278,19 +249,19 @@ class ChoiceReader:
             original = doc[span.start : span.end]
             for label in labels[(span.start, span.end)]:  # one phrase may name a choice and "unsure"
                 mark = DESCRIBED if label.endswith(DESCRIBED) else label[-1] if label[-1] in (CHECK, DECIDE) else ""
-                parts.append(_Named(label[: len(label) - len(mark)], mark, original.start_char, original.end_char))
+                parts.append(Named(label[: len(label) - len(mark)], mark, original.start_char, original.end_char))
         ruled = []
         if question in self.onset:
             for match in _ONSET.finditer(prepared):
                 if int(next(group for group in match.groups() if group)) < ADULT:
-                    ruled.append(_Named(self.onset[question], "", match.start(), match.end()))
+                    ruled.append(Named(self.onset[question], "", match.start(), match.end()))
         if question in self.no_periods:
             for match in [*_NO_PERIODS.finditer(prepared), *_MENOPAUSE_FOR.finditer(prepared)]:
                 qualifier, number, unit = match.groups()
                 count = int(number) if number.isdigit() else _NUMBER_WORDS.get(number.lower(), 0)
                 months = count * (12 if unit.lower().startswith("y") else 1)
                 sure = months >= MENOPAUSE_MONTHS and (qualifier or "").lower() not in {"almost", "nearly"}
-                ruled.append(_Named(self.no_periods[question], "" if sure else CHECK, match.start(), match.end()))
+                ruled.append(Named(self.no_periods[question], "" if sure else CHECK, match.start(), match.end()))
         if ruled:  # a rule reads the phrases inside its words ("no periods for 12 years") whole
             parts = [p for p in parts if not any(r.start <= p.start and p.end <= r.end for r in ruled)] + ruled
         return parts
@@ -298,9 +269,9 @@ class ChoiceReader:
     def _decide(
         self,
         question: str,
-        parts: list[_Named],
+        parts: list[Named],
         *,
-        named: dict[str, list[_Named]],
+        named: dict[str, list[Named]],
         doubts: list[tuple[str, int, int]],
         polarity: Polarity | None,
         doc: Doc,
@@ -370,46 +341,6 @@ class ChoiceReader:
         if numbered and rest[0].isdigit() and 0 < int(rest[0]) < 100:
             return int(rest[0])
         return None
-
-
-def _latest(
-    parts: list[_Named], nows: list[tuple[int, int]], earlier: list[tuple[int, int]], text: str
-) -> list[_Named]:
-    """Of two answers, the one said after a "now" that opens its clause ("it started limited, now it's diffuse").
-
-    "Lupus now, myositis before" is not one: its "now" closes the first answer's clause. The
-    first answer said after an ``earlier`` cue ("started limited now its diffuse") is what it was.
-    """
-    keys = {p.key for p in parts} - {UNSURE}
-    if len(keys) != 2 or not (nows or earlier):
-        return parts
-    last = max(parts, key=lambda p: p.start)
-    earlier_end = max(p.end for p in parts if p.key != last.key)
-    first_of_last = min(p.start for p in parts if p.key == last.key)
-    first = min(p.start for p in parts if p.key != last.key)
-    if any(end <= first and not text[end:first].strip(" ") for _, end in earlier) and any(
-        earlier_end <= start and end <= first_of_last for start, end in nows
-    ):
-        return [p for p in parts if p.key == last.key]  # "started limited now its diffuse"
-    for start, end in nows:
-        if earlier_end <= start and end <= first_of_last and _CLAUSE_END.search(text[earlier_end:start]) \
-                and not _CLAUSE_END.search(text[end:first_of_last]):  # fmt: skip
-            return [p for p in parts if p.key == last.key]
-    return parts
-
-
-def _undenied(parts: list[_Named], denied: list[tuple[int, int]]) -> list[_Named]:
-    """The parts no negation denies: a cue denies the first answer named in its reach, no more.
-
-    "its not scleroderma its myositis": scleroderma is denied, myositis is the answer.
-    """
-    out = set()
-    for start, end in denied:
-        reached = [p for p in parts if start <= p.start <= end]
-        if reached:
-            first = min(p.start for p in reached)
-            out |= {id(p) for p in reached if p.start == first}
-    return [p for p in parts if id(p) not in out]
 
 
 def _doubted(question: str, doubts: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> bool:

@@ -140,6 +140,46 @@ class AmountReader:
             return Part(number.value, number.start, number.end, number, bare=True)  # "pred 20"
         return None
 
+    def of_one_strength(
+        self, doses: list[Part], counts: list[Number], answer: Answer
+    ) -> tuple[list[Part], list[Number]]:
+        """Tablets counted apart from the one strength said: "morning 2 tablets, afternoon 1 tablet, prednisone 5mg".
+
+        Only when one strength (in mg) is said, and each count is said with its time of day or
+        the strength with "each" ("2 and half tablet pred, each one 5 mg"). The strength said
+        alone is what a tablet holds, not a dose of its own.
+        """
+        strengths = [d for d in doses if not d.bare]
+        if len({d.mg for d in strengths}) != 1:
+            return doses, counts
+        strength = strengths[0]
+        words = answer.words
+        if answer.cues["alternate"] and strength.counted and len(doses) == 2:
+            # "5mg tabs, 3 on even days and 2 on odd days": the other day's number is tablets too
+            other = next(d for d in doses if d is not strength)
+            if other.bare and other.mg == int(other.mg) <= 8:
+                made = replace(strength, start=other.start, end=other.end, number=other.number, count=other.mg)
+                return sorted([strength, made], key=lambda part: part.start), counts
+        each = any(words[i] == "each" for i in range(max(0, strength.start - 3), strength.start))
+        if "of" in words[max(0, strength.start - 2) : strength.start]:
+            # "2 in the morning 1 at night of the 5mg": whole numbers by the time of day are tablets of it
+            loose = [d for d in doses if d.bare and self.timed(d, words) and d.mg == int(d.mg) <= 4]
+            counts = [*counts, *(d.number for d in loose)]
+            doses = [d for d in doses if d not in loose]
+        counts = [n for n in counts if n.start == 0 or words[n.start - 1] != "each"]  # "each one 5 mg"
+        if not counts or len(strengths) != len(doses):
+            return doses, counts
+        made = [
+            Part(strength.mg, n.start, n.end, n, count=n.value, counted=True, medicine=strength.medicine)
+            for n in counts
+        ]
+        by_day = len(counts) == 2 and bool(answer.cues["alternate"])  # "3 on even days and 2 on odd days"
+        if not (each and len(counts) == 1) and not by_day and not all(self.timed(p, words) for p in made):
+            return doses, counts
+        # "4 tablets of the 5mg ... and 2 of them": the 4 stays ("each one 5 mg" is the strength)
+        kept = [] if each else [d for d in doses if d.counted]
+        return sorted([*kept, *made], key=lambda part: part.start), []
+
     def _strength_at(self, answer: Answer, at: int) -> bool:
         """An amount in mg at token ``at``, after at most one article ("of the 20mg", "of 5mg")."""
         if answer.words[at : at + 1] and answer.words[at] in {"the", "a", "my"}:

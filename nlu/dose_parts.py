@@ -9,8 +9,13 @@ the arithmetic, and says when it cannot be trusted:
 - a breakdown that agrees with the total said ("24mg (6 tabs of 4)", "15 split 10+5") is the
   total, with its arithmetic kept for the read-back;
 - two amounts on alternate days ("10mg one day and 5mg the next") are averaged;
+- a sum said after its parts ("5mg and a 1mg so 6mg"), an amount said twice, the parts of a
+  day with slashes ("20 / 10 / 10");
 - anything else with two amounts (alternatives, "10mg and 5mg") is flagged ("both"), never
   summed silently.
+
+Before the arithmetic: the amounts said after a correction (``corrected``), and a slash pair
+said of alternate days as two days' doses (``pairs_apart``).
 """
 
 from __future__ import annotations
@@ -157,3 +162,37 @@ def _said_again(parts: list[Part], gaps: list[set[str]]) -> bool:
 def _same(part: Part) -> tuple[float, float, float, str | None, bool]:
     """What makes two parts the same amount said twice: strength, tablets, times a day, medicine, time of day."""
     return part.mg, part.count, part.per_day, part.medicine.medicine if part.medicine else None, part.timed
+
+
+def corrected(doses: list[Part], counts: list[Number], said: list[tuple[int, int]]) -> tuple[list[Part], list[Number]]:
+    """The amounts said after the last correction that follows one ("20mg no sorry 15mg": 15)."""
+    if not doses:
+        return doses, counts
+    last = max(dose.start for dose in doses)
+    ends = [end for _, end in said if end <= last and any(dose.end <= end for dose in doses)]
+    if not ends:
+        return doses, counts
+    after = max(ends)
+    return [d for d in doses if d.start >= after], [n for n in counts if n.start >= after]
+
+
+def pairs_apart(doses: list[Part], words: list[str]) -> list[Part]:
+    """Two amounts with a slash, said of alternate days, as two days' doses ("15mg / 10mg alternating")."""
+    apart: list[Part] = []
+    for dose in doses:
+        number = dose.number
+        if number.low == number.high or "/" not in words[number.start : number.end]:
+            apart.append(dose)
+            continue
+        first = number.high if _said_first(words[number.start], number.high) else number.low
+        for value in (first, number.low + number.high - first):
+            one = replace(number, value=value, low=value, high=value, approximate=False)
+            apart.append(replace(dose, mg=dose.mg * value / number.value, number=one))
+    return apart
+
+
+def _said_first(word: str, value: float) -> bool:
+    try:
+        return float(word) == value
+    except ValueError:
+        return False

@@ -38,7 +38,7 @@ from criteria.lexicon import Lexicon, load_lexicon
 from nlu import calendar
 from nlu.base import Found, RuleComponent
 from nlu.dose_amounts import AmountReader, Answer
-from nlu.dose_parts import Part, Total, how, of_the_strength, total
+from nlu.dose_parts import Part, Total, corrected, how, of_the_strength, pairs_apart, total
 from nlu.medicine_names import Cues, MedicineNames, Mention, prepared
 from nlu.medicines import CUES as MEDICINE_CUES
 from nlu.numbers import Number, NumberReader, prepare
@@ -117,8 +117,8 @@ class DoseReader:
         cues = answer.cues
         reasons: set[str] = set()
         doses, counts, weight, stepped = self.amounts.doses(answer, reasons)
-        doses, counts = _corrected(doses, counts, cues["corrections"])
-        doses, counts = self._counts_of_the_strength(doses, counts, answer)
+        doses, counts = corrected(doses, counts, cues["corrections"])
+        doses, counts = self.amounts.of_one_strength(doses, counts, answer)
         breakdown = {start for start, _ in cues["breakdown"]}
         result = {start for start, _ in cues["result"]}
         doses = [self.amounts.placed(dose, answer) for dose in doses]
@@ -150,7 +150,7 @@ class DoseReader:
                 reasons.add("unclear")  # "1 mg per kg, I am 60 kg": today's dose worked out by weight: checked
         doses = of_the_strength(doses)
         if answer.cues["alternate"]:
-            doses = _pairs_apart(doses, answer.words)
+            doses = pairs_apart(doses, answer.words)
         worked = total(
             doses, answer.words, alternate=bool(self._scoped(answer, "alternate", said, doses)), breakdown=breakdown,
             result=result,
@@ -215,46 +215,6 @@ class DoseReader:
             or any(self._unknown_unit(answer, dose) for dose in doses if dose.bare)  # "6 kuai": 6 of something
             or any(_pair(word) for word in answer.words)  # "20/15 alternating days": two amounts, not a fraction
         )
-
-    def _counts_of_the_strength(
-        self, doses: list[Part], counts: list[Number], answer: Answer
-    ) -> tuple[list[Part], list[Number]]:
-        """Tablets counted apart from the one strength said: "morning 2 tablets, afternoon 1 tablet, prednisone 5mg".
-
-        Only when one strength (in mg) is said, and each count is said with its time of day or
-        the strength with "each" ("2 and half tablet pred, each one 5 mg"). The strength said
-        alone is what a tablet holds, not a dose of its own.
-        """
-        strengths = [d for d in doses if not d.bare]
-        if len({d.mg for d in strengths}) != 1:
-            return doses, counts
-        strength = strengths[0]
-        words = answer.words
-        if answer.cues["alternate"] and strength.counted and len(doses) == 2:
-            # "5mg tabs, 3 on even days and 2 on odd days": the other day's number is tablets too
-            other = next(d for d in doses if d is not strength)
-            if other.bare and other.mg == int(other.mg) <= 8:
-                made = replace(strength, start=other.start, end=other.end, number=other.number, count=other.mg)
-                return sorted([strength, made], key=lambda part: part.start), counts
-        each = any(words[i] == "each" for i in range(max(0, strength.start - 3), strength.start))
-        if "of" in words[max(0, strength.start - 2) : strength.start]:
-            # "2 in the morning 1 at night of the 5mg": whole numbers by the time of day are tablets of it
-            loose = [d for d in doses if d.bare and self.amounts.timed(d, words) and d.mg == int(d.mg) <= 4]
-            counts = [*counts, *(d.number for d in loose)]
-            doses = [d for d in doses if d not in loose]
-        counts = [n for n in counts if n.start == 0 or words[n.start - 1] != "each"]  # "each one 5 mg"
-        if not counts or len(strengths) != len(doses):
-            return doses, counts
-        made = [
-            Part(strength.mg, n.start, n.end, n, count=n.value, counted=True, medicine=strength.medicine)
-            for n in counts
-        ]
-        by_day = len(counts) == 2 and bool(answer.cues["alternate"])  # "3 on even days and 2 on odd days"
-        if not (each and len(counts) == 1) and not by_day and not all(self.amounts.timed(p, words) for p in made):
-            return doses, counts
-        # "4 tablets of the 5mg ... and 2 of them": the 4 stays ("each one 5 mg" is the strength)
-        kept = [] if each else [d for d in doses if d.counted]
-        return sorted([*kept, *made], key=lambda part: part.start), []
 
     def _unknown_unit(self, answer: Answer, dose: Part) -> bool:
         """A word right after a number said without "mg" that no cue, unit, medicine or common word is."""
@@ -425,37 +385,3 @@ class DoseExtractor(RuleComponent):
         """The dose given, or "none"."""
         found = self.reader.read(text)
         return [] if found is None else [(ENTITY, found, found.reason)]
-
-
-def _corrected(doses: list[Part], counts: list[Number], said: list[tuple[int, int]]) -> tuple[list[Part], list[Number]]:
-    """The amounts said after the last correction that follows one ("20mg no sorry 15mg": 15)."""
-    if not doses:
-        return doses, counts
-    last = max(dose.start for dose in doses)
-    ends = [end for _, end in said if end <= last and any(dose.end <= end for dose in doses)]
-    if not ends:
-        return doses, counts
-    after = max(ends)
-    return [d for d in doses if d.start >= after], [n for n in counts if n.start >= after]
-
-
-def _pairs_apart(doses: list[Part], words: list[str]) -> list[Part]:
-    """Two amounts with a slash, said of alternate days, as two days' doses ("15mg / 10mg alternating")."""
-    apart: list[Part] = []
-    for dose in doses:
-        number = dose.number
-        if number.low == number.high or "/" not in words[number.start : number.end]:
-            apart.append(dose)
-            continue
-        first = number.high if _said_first(words[number.start], number.high) else number.low
-        for value in (first, number.low + number.high - first):
-            one = replace(number, value=value, low=value, high=value, approximate=False)
-            apart.append(replace(dose, mg=dose.mg * value / number.value, number=one))
-    return apart
-
-
-def _said_first(word: str, value: float) -> bool:
-    try:
-        return float(word) == value
-    except ValueError:
-        return False
