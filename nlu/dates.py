@@ -54,7 +54,8 @@ KINDS = (*CUE_KINDS, "needs_context", "context_before", "fillers", "next_words",
          "period_joiners", "length_markers", "length_skip", "holidays", "days_back", "periods", "weekend",
          "future_times")  # fmt: skip
 _FINER = {"date": 2, "month": 1, "year": 0}
-_SUFFIX = {1: "st", 2: "nd", 3: "rd"}  # a day's ordinal ending (11th to 13th: "th")
+_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+_KEPT = 256  # readings kept (DateReader.read)  # a day's ordinal ending (11th to 13th: "th")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class DateReader:
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._add(self.cues, {kind: words[kind] for kind in CUE_KINDS})
         # "March the third", "the twenty-first of June": a day said as a word, beside a month name.
+        self._read: dict[tuple[str, date], DateReading | None] = {}
         self.day_of = days.day_of
         spoken = "|".join(sorted((re.escape(w).replace("\\ ", "[\\s-]+") for w in self.day_of), key=len, reverse=True))
         month = "|".join(sorted((re.escape(w) for w in days.month_of), key=len, reverse=True))
@@ -136,7 +138,19 @@ class DateReader:
         return [(self.nlp.vocab.strings[label_of[(s.start, s.end)]], s.start, s.end) for s in spans]
 
     def read(self, text: str, today: date) -> DateReading | None:
-        """The time the answer gives, read against the screening date ``today``; None when it names none."""
+        """The time the answer gives, read against the screening date ``today``; None when it names none.
+
+        One message is read by the date, duration and topic readers alike: the last readings are
+        kept, so it is read once.
+        """
+        key = (text, today)
+        if key not in self._read:
+            if len(self._read) >= _KEPT:
+                self._read.clear()
+            self._read[key] = self._reading(text, today)
+        return self._read[key]
+
+    def _reading(self, text: str, today: date) -> DateReading | None:
         doc = self.nlp.make_doc(self.spoken_day.sub(self._day_digits, prepare(text)))
         words = [token.lower_ for token in doc]
         cues: dict[str, list[tuple[int, int]]] = {kind: [] for kind in CUE_KINDS}

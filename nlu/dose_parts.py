@@ -9,8 +9,8 @@ the arithmetic, and says when it cannot be trusted:
 - a breakdown that agrees with the total said ("24mg (6 tabs of 4)", "15 split 10+5") is the
   total, with its arithmetic kept for the read-back;
 - two amounts on alternate days ("10mg one day and 5mg the next") are averaged;
-- a sum said after its parts ("5mg and a 1mg so 6mg"), an amount said twice, the parts of a
-  day with slashes ("20 / 10 / 10");
+- a sum said after its parts ("5mg and a 1mg so 6mg"), the parts of a day with slashes
+  ("20 / 10 / 10"); an amount said twice is read once, and read back;
 - anything else with two amounts (alternatives, "10mg and 5mg") is flagged ("both"), never
   summed silently.
 
@@ -102,7 +102,8 @@ def total(
         return Total(sum(p.mg * p.count for p in parts) / 2, tuple(parts), alternate=True)
     gaps = [set(words[a.end : b.start]) for a, b in itertools.pairwise(parts)]
     if _said_again(parts, gaps):
-        return Total(first.daily, (first,))  # "5mg prednisone, 5mg prednisone, I said that already"
+        # "5mg prednisone, 5mg prednisone, I said that already": once, read back (twice a day is 10)
+        return Total(first.daily, (first,), "both")
     # "20 / 10 / 10": three or more amounts with slashes are the parts of a day
     added = all(gap & ADDED or (len(parts) > 2 and gap == {"/"}) for gap in gaps)
     doubt = None

@@ -374,3 +374,15 @@ def test_any_text_is_read_or_not_never_a_crash(text: str) -> None:
 def test_slips_in_long_month_names(text: str, expected: Any) -> None:
     found = READER.read(text, today=TODAY)
     assert found is not None and (found.value, found.confidence) == (expected, 1.0)
+
+
+def test_a_message_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The date, duration and topic readers all read the dates of one message: the reading is kept.
+    reader = DateReader(spacy.blank("en"), yaml.safe_load(WORDS.read_text(encoding="utf-8")),
+                        yaml.safe_load(UNITS.read_text(encoding="utf-8")))  # fmt: skip
+    calls = []
+    reading = reader._reading
+    monkeypatch.setattr(reader, "_reading", lambda text, today: calls.append(text) or reading(text, today))
+    first = reader.read("3 weeks ago", TODAY)
+    assert reader.read("3 weeks ago", TODAY) is first and calls == ["3 weeks ago"]
+    assert reader.read("3 weeks ago", date(2026, 12, 25)) != first  # another screening day is read again

@@ -194,6 +194,7 @@ def test_the_arithmetic_in_words(text: str, mg: float, how: str | None) -> None:
         ("Methylprednisolone 24mg (6 tabs of 5)", "both"),  # a breakdown that does not add up
         ("5mg and 2.5mg so 8mg", "both"),  # a sum that does not add up
         ("10mg morning 5mg night, 20 total", "both"),
+        ("5mg prednisone, 5mg prednisone, I said that already", "both"),  # once (arithmetic above), read back
         ("normally 10 of the prednisone, but when joints hurt I take extra 5 myself", "both"),  # more some days
         ("doctor said 1 mg per kg of prednisone, I am 60 kg", "unclear"),  # today's dose by weight: checked
         ("qiangdesong 6 pian", "vague"),  # 6 tablets (片), of no strength said: never 6 mg
